@@ -1,0 +1,143 @@
+"""The shape every command shares: its words, its arguments (declared once, read by parser and help), its run.
+
+A command is a frozen pydantic model: the parser turns tokens into field values, pydantic validates them,
+and `run` executes against an `Engine`. Argument metadata rides on the fields as `Arg` (positional) or `Opt`
+(flag), so usage lines and help are generated from the very definitions the parser uses.
+"""
+
+from __future__ import annotations
+
+import typing
+from abc import abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from commands.results import Outcome, Plan, Result
+
+if TYPE_CHECKING:
+    from commands.engine import Engine
+    from commands.presets import Presets
+
+Progress = Callable[[str], None]
+
+
+def no_progress(_: str) -> None:
+    """Default progress sink: commands report progress, front ends choose whether to show it."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a running command may use: the engine, the presets, the commands this caller may see."""
+
+    engine: Engine
+    presets: Presets
+    visible: tuple[type[Command], ...] = ()
+    progress: Progress = no_progress
+
+
+class Access(StrEnum):
+    """What a command needs, mirroring docker: reading state versus changing it."""
+
+    READ = "read"
+    WRITE = "write"
+
+
+@dataclass(frozen=True)
+class Arg:
+    """Marks a field as a positional argument."""
+
+    metavar: str
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Opt:
+    """Marks a field as a flag; without `metavar` it is a switch that takes no value."""
+
+    names: tuple[str, ...]
+    help: str = ""
+    metavar: str = ""
+
+
+@dataclass(frozen=True)
+class Param:
+    """A field together with its argument metadata, as the parser and help see it."""
+
+    field: str
+    spec: Arg | Opt
+    repeated: bool
+    required: bool
+
+    @property
+    def label(self) -> str:
+        if isinstance(self.spec, Arg):
+            return self.spec.metavar + ("..." if self.repeated else "")
+        return self.spec.names[0]
+
+
+class Command(BaseModel):
+    """A parsed, validated command, ready to run."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    words: ClassVar[tuple[str, ...]]
+    aliases: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    summary: ClassVar[str]
+    access: ClassVar[Access] = Access.READ
+    destructive: ClassVar[bool] = False
+
+    @classmethod
+    def command_name(cls) -> str:
+        return " ".join(cls.words)
+
+    @classmethod
+    def params(cls) -> list[Param]:
+        """Argument metadata in declaration order."""
+        found = []
+        hints = typing.get_type_hints(cls)
+        for name, info in cls.model_fields.items():
+            spec = next((m for m in info.metadata if isinstance(m, Arg | Opt)), None)
+            if spec is None:
+                continue
+            repeated = typing.get_origin(hints[name]) in (list, tuple)
+            found.append(Param(name, spec, repeated, info.is_required()))
+        return found
+
+    @classmethod
+    def usage(cls) -> str:
+        """The one-line usage, docker style: `logs CONTAINER [--tail N] [--since WHEN] [-t]`."""
+        parts = [cls.command_name()]
+        for param in cls.params():
+            spec = param.spec
+            if isinstance(spec, Opt):
+                text = f"{spec.names[0]} {spec.metavar}" if spec.metavar else spec.names[0]
+                parts.append(f"[{text}]" + ("..." if param.repeated else ""))
+            else:
+                parts.append(param.label if param.required else f"[{param.label}]")
+        return " ".join(parts)
+
+    @abstractmethod
+    def run(self, ctx: Context) -> Result:
+        """Do the work against the engine and describe the result."""
+
+
+class DestructiveCommand(Command):
+    """A command that removes things: it plans first, then touches exactly the planned set."""
+
+    access: ClassVar[Access] = Access.WRITE
+    destructive: ClassVar[bool] = True
+
+    @abstractmethod
+    def plan(self, ctx: Context) -> Plan:
+        """Find exactly what would be touched, touching nothing."""
+
+    @abstractmethod
+    def execute(self, ctx: Context, plan: Plan) -> Outcome:
+        """Touch exactly the planned targets, nothing found since."""
+
+    def run(self, ctx: Context) -> Result:
+        return self.execute(ctx, self.plan(ctx))
