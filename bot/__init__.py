@@ -1,0 +1,1 @@
+"""dockbot's Slack and process side: settings, the dispatch pipeline, rendering, console and Slack app."""

@@ -1,0 +1,31 @@
+"""Every sentence the bot says about itself (not command results), as small functions, in one place."""
+
+from __future__ import annotations
+
+
+def nothing_to_do(action: str) -> str:
+    return f"Nothing to {action.lower()}: no container or image matches."
+
+
+def plan_expired() -> str:
+    return "This plan has expired or was already used. Run the command again to see a fresh plan."
+
+
+def cancelled() -> str:
+    return "Cancelled. Nothing was changed."
+
+
+def unexpected_error() -> str:
+    return "Something went wrong on dockbot's side; nothing more was done. The details are in the bot's log."
+
+
+def confirm_question(count: int) -> str:
+    return f"Proceed and remove these {count}? [y/N] "
+
+
+def console_banner(where: str) -> str:
+    return f"dockbot console on {where}. Type `help` for commands, `exit` to leave."
+
+
+def settings_invalid(variable: str, problem: str) -> str:
+    return f"dockbot cannot start: {variable}: {problem}"
