@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 
 from pydantic import ValidationError
 
@@ -70,5 +69,33 @@ def main(argv: list[str] | None = None) -> int:
         from bot.console import run_console
 
         return run_console(dispatcher)
-    print("Slack mode is not available yet; use `python -m bot shell`.", file=sys.stderr)
-    return 2
+    return serve(settings, dispatcher, socket=_use_socket(settings, args), port=args.port if args.mode else 3000)
+
+
+def _use_socket(settings: Settings, args: argparse.Namespace) -> bool:
+    """Socket Mode when forced, or when an app token is set and HTTP was not forced."""
+    if getattr(args, "socket", False):
+        return True
+    return not getattr(args, "http", False) and settings.slack_app_token is not None
+
+
+def serve(settings: Settings, dispatcher: Dispatcher, *, socket: bool, port: int) -> int:
+    from bot.app import build_app
+    from bot.server import serve_http, serve_socket
+
+    if settings.slack_bot_token is None:
+        raise SystemExit(messages.settings_invalid("SLACK_BOT_TOKEN", "required to serve Slack (xoxb-...)"))
+    if socket and settings.slack_app_token is None:
+        raise SystemExit(messages.settings_invalid("SLACK_APP_TOKEN", "required for Socket Mode (xapp-...)"))
+    if not socket and settings.slack_signing_secret is None:
+        raise SystemExit(messages.settings_invalid("SLACK_SIGNING_SECRET", "required for HTTP mode"))
+    try:
+        app = build_app(settings, dispatcher)
+    except Exception as err:  # bolt checks the token with auth.test at once
+        raise SystemExit(messages.settings_invalid("SLACK_BOT_TOKEN", f"Slack refused it: {err}")) from None
+    if socket:
+        assert settings.slack_app_token is not None
+        serve_socket(app, settings.slack_app_token.get_secret_value())
+    else:
+        serve_http(app, dispatcher.engine, port)
+    return 0

@@ -29,3 +29,7 @@ def console_banner(where: str) -> str:
 
 def settings_invalid(variable: str, problem: str) -> str:
     return f"dockbot cannot start: {variable}: {problem}"
+
+
+def upload_failed(error: str) -> str:
+    return f"Could not attach the output as a file ({error}). Invite the bot to this channel and try again."
