@@ -17,7 +17,10 @@ def table_text(table: Table) -> str:
 
 
 def plan_table(plan: Plan) -> Table:
-    rows = tuple((t.kind, t.name, t.detail, humanize.size(t.size) if t.size else "", t.id[:12]) for t in plan.targets)
+    rows = tuple(
+        (t.kind, t.name, t.detail, humanize.size(t.size) if t.size else "", t.id.removeprefix("sha256:")[:12])
+        for t in plan.targets
+    )
     return Table(("KIND", "NAME", "DETAIL", "SIZE", "ID"), rows)
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 from commands.errors import PresetError
 from commands.humanize import parse_duration
 from commands.models import ContainerSpec
-from commands.presets import _PORT, PRESET_LABEL, Healthcheck, Service
+from commands.presets import PORT_MAPPING, PRESET_LABEL, Healthcheck, Service
 
 
 def to_spec(preset: str, service: Service, *, base: Path, container_name: str | None = None) -> ContainerSpec:
-    binds, named = _volumes(service.volumes, base)
+    binds, named, anonymous = _volumes(service.volumes, base)
     return ContainerSpec(
         image=service.image,
         name=container_name or service.container_name or preset,
@@ -22,6 +22,7 @@ def to_spec(preset: str, service: Service, *, base: Path, container_name: str | 
         ports=_ports(service.ports),
         binds=binds,
         named_volumes=named,
+        anonymous_volumes=anonymous,
         networks=tuple(service.networks),
         restart=_restart(service.restart),
         labels={**_pairs(service.labels), PRESET_LABEL: preset},
@@ -70,7 +71,7 @@ def _ports(ports: list[str | int]) -> dict[str, list[tuple[str, int | None]]]:
     """`127.0.0.1:1234:6379/tcp` → {"6379/tcp": [("127.0.0.1", 1234)]}; no host port means a random one."""
     bindings: dict[str, list[tuple[str, int | None]]] = {}
     for port in ports:
-        match = _PORT.match(str(port))
+        match = PORT_MAPPING.match(str(port))
         assert match is not None, "validated at load"
         key = f"{match.group('container')}/{match.group('proto') or 'tcp'}"
         host = int(match.group("host")) if match.group("host") else None
@@ -78,14 +79,17 @@ def _ports(ports: list[str | int]) -> dict[str, list[tuple[str, int | None]]]:
     return bindings
 
 
-def _volumes(volumes: list[str], base: Path) -> tuple[dict[str, dict[str, str]], tuple[str, ...]]:
-    """Split into docker-py binds (host paths and named volumes alike) and the named volumes to create."""
+def _volumes(volumes: list[str], base: Path) -> tuple[dict[str, dict[str, str]], tuple[str, ...], tuple[str, ...]]:
+    """Split into docker-py binds (host paths and named volumes alike), the named volumes to create, and the
+    container paths that get an anonymous volume (the engine creates one only if the container asks)."""
     binds: dict[str, dict[str, str]] = {}
     named: list[str] = []
+    anonymous: list[str] = []
     for volume in volumes:
         parts = volume.split(":")
         if len(parts) == 1:
-            continue  # an anonymous volume: the image's VOLUME or docker creates it
+            anonymous.append(parts[0])
+            continue
         source, target = parts[0], parts[1]
         mode = parts[2] if len(parts) == 3 else "rw"
         if source.startswith((".", "/", "~")):
@@ -93,7 +97,7 @@ def _volumes(volumes: list[str], base: Path) -> tuple[dict[str, dict[str, str]],
         else:
             named.append(source)
         binds[source] = {"bind": target, "mode": mode}
-    return binds, tuple(named)
+    return binds, tuple(named), tuple(anonymous)
 
 
 def _restart(policy: str | None) -> dict[str, str | int] | None:
@@ -119,6 +123,6 @@ def _healthcheck(check: Healthcheck | None) -> dict[str, object] | None:
 def _bytes(limit: str | int | None) -> int | None:
     if limit is None:
         return None
-    text = str(limit).lower()
-    factor = {"b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}.get(text[-1], 1)
-    return int(float(text.rstrip("bkmg")) * factor)
+    text = str(limit).lower().removesuffix("b")  # Compose takes 512m and 512mb alike
+    factor = {"k": 1024, "m": 1024**2, "g": 1024**3}.get(text[-1], 1)
+    return int(float(text.rstrip("kmg")) * factor)

@@ -81,6 +81,8 @@ class Engine:
             if err.status_code == 409:
                 raise Conflict(_short(err)) from err
             raise EngineError(_short(err)) from err
+        except docker.errors.InvalidArgument as err:
+            raise EngineError(_first_line(str(err))) from err
         except (requests.exceptions.ConnectionError, docker.errors.DockerException) as err:
             if isinstance(err, requests.exceptions.ReadTimeout):
                 raise EngineError(f"The Docker engine did not answer within {self._timeout} s.") from err
@@ -142,7 +144,7 @@ class Engine:
                 stream=True,
                 follow=False,
                 tail=int(tail),
-                since=int(since.timestamp()) if since else None,
+                since=since.timestamp() if since and since.timestamp() > 0 else None,
                 timestamps=timestamps,
             )
             try:
@@ -207,6 +209,7 @@ class Engine:
                 entrypoint=spec.entrypoint,
                 environment=dict(spec.environment),
                 ports=[_port_key(key) for key in spec.ports],
+                volumes=list(spec.anonymous_volumes) or None,
                 labels=dict(spec.labels),
                 working_dir=spec.working_dir,
                 user=spec.user,
@@ -240,7 +243,8 @@ class Engine:
         return dict(self.api.create_networking_config({spec.networks[0]: endpoint}))
 
     def _ensure_network(self, name: str, labels: dict[str, str] | Any) -> None:
-        if not self.api.networks(names=[name]):
+        # The engine's `name` filter matches substrings: `web` finds `web-2`; only an exact name counts.
+        if not any(n.get("Name") == name for n in self.api.networks(names=[name])):
             self.api.create_network(name, driver="bridge", labels=dict(labels), check_duplicate=True)
 
     def _ensure_volume(self, name: str, labels: dict[str, str] | Any) -> None:

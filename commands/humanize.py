@@ -12,11 +12,12 @@ _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 def size(n: int | float) -> str:
     """`13.3MB`, as `docker images` prints it (decimal units)."""
     value = float(n)
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if value < 1000 or unit == "TB":
-            return f"{value:.0f}{unit}" if unit == "B" else f"{value:.3g}{unit}"
+    for unit in ("B", "kB", "MB", "GB"):
+        shown = f"{value:.0f}" if unit == "B" else f"{value:.3g}"
+        if float(shown) < 1000:  # 999.9kB rounds to 1e+03: show it as 1MB instead
+            return f"{shown}{unit}"
         value /= 1000
-    raise AssertionError("unreachable")
+    return f"{value:.3g}TB" if value < 999.5 else f"{value:.0f}TB"
 
 
 def ago(when: datetime, now: datetime | None = None) -> str:
@@ -34,17 +35,20 @@ def parse_duration(text: str) -> timedelta:
     text = text.strip()
     if not text or _DURATION.sub("", text):
         raise ValueError(f"`{text}` is not a duration; use a number with a unit, like 10m, 2h or 7d")
-    return timedelta(seconds=sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION.findall(text)))
+    try:
+        return timedelta(seconds=sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION.findall(text)))
+    except OverflowError:
+        raise ValueError(f"`{text}` is not a duration in range; use a smaller one, like 7d") from None
 
 
 def parse_moment(text: str, now: datetime | None = None) -> datetime:
     """A point in time: a duration back from now (`10m`), an ISO date/time, or a Unix timestamp."""
     now = now or datetime.now(UTC)
-    if re.fullmatch(r"\d{9,}(\.\d+)?", text):
-        return datetime.fromtimestamp(float(text), UTC)
     try:
+        if re.fullmatch(r"\d{9,}(\.\d+)?", text):
+            return datetime.fromtimestamp(float(text), UTC)
         return now - parse_duration(text)
-    except ValueError:
+    except (ValueError, OverflowError, OSError):  # out-of-range timestamps and durations included
         pass
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))

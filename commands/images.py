@@ -28,6 +28,11 @@ def _check_ref(ref: str) -> str:
 ImageRef = Annotated[str, Arg("IMAGE")]
 
 
+def _as_tag(ref: str, image: ImageInfo) -> str:
+    """`redis` names the tag `redis:latest`, as docker reads it; anything else (an id, a digest) stays."""
+    return f"{ref}:latest" if ref not in image.tags and f"{ref}:latest" in image.tags else ref
+
+
 class Images(Command):
     words = ("images",)
     aliases = (("image", "ls"), ("image", "list"))
@@ -141,6 +146,7 @@ class ImageRm(DestructiveCommand):
         targets, skipped = [], []
         for ref in dict.fromkeys(self.images):
             image = ctx.engine.inspect_image(ref)
+            ref = _as_tag(ref, image)
             untag_only = ref in image.tags and len(image.tags) > 1
             target = image_target(image, refs=(ref if untag_only or ref in image.tags else image.id,))
             if image.id in in_use and not untag_only:

@@ -57,6 +57,8 @@ class ContainerSpec:
     ports: Mapping[str, list[tuple[str, int | None]]] = field(default_factory=dict)
     binds: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     named_volumes: tuple[str, ...] = ()
+    anonymous_volumes: tuple[str, ...] = ()
+    """Container paths that get a fresh anonymous volume (Compose `volumes: [/path]`)."""
     networks: tuple[str, ...] = ()
     restart: Mapping[str, str | int] | None = None
     labels: Mapping[str, str] = field(default_factory=dict)

@@ -11,22 +11,30 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from commands.errors import PresetError
 from commands.humanize import parse_duration
 
 PRESET_LABEL = "dockbot.preset"
-_PORT = re.compile(
+PORT_MAPPING = re.compile(
     r"^(?:(?P<ip>\d{1,3}(?:\.\d{1,3}){3}):)?(?:(?P<host>\d{1,5})?:)?(?P<container>\d{1,5})(?:/(?P<proto>tcp|udp|sctp))?$"
 )
-_MEMORY = re.compile(r"^\d+(?:\.\d+)?[bkmg]?$", re.IGNORECASE)
+_MEMORY = re.compile(r"^\d+(?:\.\d+)?(?:[kmg]b?|b)?$", re.IGNORECASE)
 _RESTART = re.compile(r"^(no|always|unless-stopped|on-failure(:\d+)?)$")
 _NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_extensions(cls, data: Any) -> Any:
+        """Compose allows `x-` extension keys in any mapping; they mean nothing to dockbot."""
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not str(k).startswith("x-")}
+        return data
 
 
 class Healthcheck(_Strict):
@@ -63,13 +71,13 @@ class Service(_Strict):
     user: str | int | None = None
     healthcheck: Healthcheck | None = None
     mem_limit: str | int | None = None
-    cpus: float | str | None = None
+    cpus: float | None = None
 
     @field_validator("ports")
     @classmethod
     def _ports(cls, ports: list[str | int]) -> list[str | int]:
         for port in ports:
-            match = _PORT.match(str(port))
+            match = PORT_MAPPING.match(str(port))
             numbers = [n for n in (match.group("host"), match.group("container")) if n] if match else []
             if not match or not all(0 < int(n) < 65536 for n in numbers):
                 raise ValueError(f"`{port}` is not a port mapping; use HOST:CONTAINER like 1234:6379")
@@ -102,7 +110,7 @@ class Service(_Strict):
 class ComposeFile(_Strict):
     """The top level of a Compose file; `x-` extension keys are allowed as Compose allows them."""
 
-    version: str | None = None
+    version: str | float | None = None
     name: str | None = None
     services: dict[str, Service]
     volumes: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
@@ -125,9 +133,10 @@ class Presets:
     def load(cls, path: str | Path) -> Presets:
         path = Path(path)
         try:
-            text = path.read_text()
-        except OSError as err:
-            raise PresetError(f"Cannot read the presets file {path}: {err.strerror}.") from None
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            reason = err.strerror if isinstance(err, OSError) else "not UTF-8 text"
+            raise PresetError(f"Cannot read the presets file {path}: {reason}.") from None
         return cls.parse(text, base=path.parent, source=str(path))
 
     @classmethod
@@ -136,10 +145,12 @@ class Presets:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
             data = yaml.safe_load(text)
         except yaml.YAMLError as err:
-            raise PresetError(f"{source}: not valid YAML: {err}".splitlines()[0]) from None
+            mark = getattr(err, "problem_mark", None)
+            where = f"{source} line {mark.line + 1}" if mark else source
+            problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+            raise PresetError(f"{where}: not valid YAML: {problem}.") from None
         if not isinstance(data, dict):
             raise PresetError(f"{source}: expected a Compose file with a top-level `services:` map.")
-        data = {k: v for k, v in data.items() if not str(k).startswith("x-")}
         try:
             compose = ComposeFile.model_validate(data)
         except ValidationError as err:
