@@ -23,10 +23,15 @@ if TYPE_CHECKING:
     from commands.presets import Presets
 
 Progress = Callable[[str], None]
+Claim = Callable[[str, tuple[str, ...]], None]
 
 
 def no_progress(_: str) -> None:
     """Default progress sink: commands report progress, front ends choose whether to show it."""
+
+
+def no_claim(verb: str, container_ids: tuple[str, ...]) -> None:
+    """Default claim sink: nobody needs to tell this command's effects from a crash."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,9 @@ class Context:
     presets: Presets
     visible: tuple[type[Command], ...] = ()
     progress: Progress = no_progress
+    claim: Claim = no_claim
+    """Called with a verb and container ids right before the engine is asked to change them, so a front
+    end can tell its own stops and removals from crashes in the engine's event stream."""
 
 
 class Access(StrEnum):

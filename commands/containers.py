@@ -100,8 +100,9 @@ class _ContainerAction(Command):
 
     def run(self, ctx: Context) -> Result:
         found = ctx.engine.find_containers(list(self.containers))
+        ctx.claim(self.words[0], tuple(c.id for c in found))
         failures = self.act(ctx, [c.id for c in found])
-        return outcome(self.past, found, failures)
+        return outcome(self.past, tuple(container_target(c) for c in found), failures)
 
     @abstractmethod
     def act(self, ctx: Context, ids: list[str]) -> list[Failure]:
@@ -161,6 +162,7 @@ class Rm(DestructiveCommand):
         return Plan("Remove", targets, skipped, notes=notes)
 
     def execute(self, ctx: Context, plan: Plan) -> Outcome:
+        ctx.claim("rm", tuple(t.id for t in plan.targets))
         failures = ctx.engine.remove_containers([t.id for t in plan.targets], force=self.force, volumes=self.volumes)
         return outcome("Removed", plan.targets, failures)
 
@@ -183,6 +185,7 @@ class Cleanup(DestructiveCommand):
         return Plan("Remove", tuple(container_target(c) for c in exited), notes=volume_notes(exited, taken=True))
 
     def execute(self, ctx: Context, plan: Plan) -> Outcome:
+        ctx.claim("rm", tuple(t.id for t in plan.targets))
         failures = ctx.engine.remove_containers([t.id for t in plan.targets], volumes=True)
         return outcome("Removed", plan.targets, failures)
 
@@ -207,15 +210,16 @@ def volume_notes(containers: list[ContainerInfo], *, taken: bool) -> tuple[str, 
     count = sum(len(c.anonymous_volumes) for c in containers)
     if not count:
         return ()
+    volumes = f"{count} anonymous volume{'s' if count != 1 else ''}"
     if taken:
-        return (f"{count} anonymous volume{'s' if count != 1 else ''} go with them; named volumes are kept.",)
-    return (f"{count} anonymous volume{'s' if count != 1 else ''} stay; add -v to remove them too.",)
+        return (f"{volumes} {'go' if count != 1 else 'goes'} with them; named volumes are kept.",)
+    return (f"{volumes} {'stay' if count != 1 else 'stays'}; add -v to remove them too.",)
 
 
-def outcome(verb: str, targets: list[ContainerInfo] | tuple[Target, ...], failures: list[Failure]) -> Outcome:
+def outcome(verb: str, targets: tuple[Target, ...], failures: list[Failure]) -> Outcome:
     """`Stopped web, db.` plus one line per container the engine refused."""
     failed = {f.target for f in failures}
     names = {t.id: t.name for t in targets}
-    done = [t.name for t in targets if t.id not in failed]
-    summary = f"{verb} {', '.join(done)}." if done else f"Nothing was {verb.lower()}."
-    return Outcome(summary, tuple(f"{names.get(f.target, f.target)}: {f.reason}" for f in failures))
+    done = tuple(t for t in targets if t.id not in failed)
+    summary = f"{verb} {', '.join(t.name for t in done)}." if done else f"Nothing was {verb.lower()}."
+    return Outcome(summary, tuple(f"{names.get(f.target, f.target)}: {f.reason}" for f in failures), done)

@@ -62,7 +62,8 @@ class Pull(Command):
     def run(self, ctx: Context) -> Result:
         tracker = PullProgress(ctx.progress)
         digest = ctx.engine.pull(self.image, tracker.update)
-        return Outcome(f"Pulled {self.image}" + (f" ({digest})." if digest else "."))
+        pulled = Target("image", digest or self.image, self.image)
+        return Outcome(f"Pulled {self.image}" + (f" ({digest})." if digest else "."), changed=(pulled,))
 
 
 class PullProgress:
@@ -100,7 +101,7 @@ def removal_outcome(plan: Plan, failures: list[Failure]) -> Outcome:
     reclaimed = sum(t.size for t in removed)
     summary = f"Removed {len(removed)} image{'s' if len(removed) != 1 else ''}"
     summary += f", reclaimed about {humanize.size(reclaimed)}." if reclaimed else "."
-    return Outcome(summary, tuple(f"{f.target}: {f.reason}" for f in failures))
+    return Outcome(summary, tuple(f"{f.target}: {f.reason}" for f in failures), tuple(removed))
 
 
 class ImagePrune(DestructiveCommand):

@@ -28,22 +28,6 @@ class Text:
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """What a state-changing command did: a one-line summary, then per-target failures if any."""
-
-    summary: str
-    failures: tuple[str, ...] = ()
-    details: Table | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures
-
-
-Result = Table | Text | Outcome
-
-
-@dataclass(frozen=True)
 class Target:
     """One thing a destructive command will touch."""
 
@@ -54,6 +38,23 @@ class Target:
     size: int = 0
     refs: tuple[str, ...] = ()
     """How to name it to the engine when the id alone would not do (an image's tags)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a state-changing command did: a summary, per-target failures, and what it changed (for the
+    audit trail and the team channel)."""
+
+    summary: str
+    failures: tuple[str, ...] = ()
+    changed: tuple[Target, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+Result = Table | Text | Outcome
 
 
 @dataclass(frozen=True)

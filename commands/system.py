@@ -12,7 +12,7 @@ from pydantic import field_validator
 from commands.base import Access, Arg, Command, Context, Opt
 from commands.compose import to_spec
 from commands.errors import UsageError
-from commands.results import Outcome, Result, Table, Text
+from commands.results import Outcome, Result, Table, Target, Text
 
 _CONTAINER_NAME = r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$"
 
@@ -36,7 +36,8 @@ class Run(Command):
     def run(self, ctx: Context) -> Result:
         spec = to_spec(self.preset, ctx.presets.get(self.preset), base=ctx.presets.base, container_name=self.name)
         container_id = ctx.engine.create_and_start(spec)
-        return Outcome(f"Started {spec.name} ({container_id[:12]}) from preset {self.preset}.")
+        started = Target("container", container_id, spec.name, f"preset {self.preset}")
+        return Outcome(f"Started {spec.name} ({container_id[:12]}) from preset {self.preset}.", changed=(started,))
 
 
 class PresetList(Command):

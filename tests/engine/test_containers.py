@@ -202,7 +202,7 @@ def test_rm_v_removes_the_anonymous_volume_and_plain_rm_keeps_it(
     vol_v, vol_kept = anonymous_volume(with_v), anonymous_volume(without)
 
     _, proposed = plan(ctx, f"rm -v {with_v}")
-    assert any("1 anonymous volume go with them" in note for note in proposed.notes)
+    assert any("1 anonymous volume goes with them" in note for note in proposed.notes)
     assert outcome(run(ctx, f"rm -v {with_v}")).ok
     assert not exists(docker_client.api.inspect_container, with_v)
     assert not exists(docker_client.api.inspect_volume, vol_v)

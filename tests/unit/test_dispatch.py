@@ -15,7 +15,7 @@ from commands.engine import Engine
 from commands.errors import EngineUnavailable
 from commands.inspection import summarize
 from commands.presets import Presets
-from commands.results import Outcome, Table
+from commands.results import Outcome, Table, Target
 from tests.unit.fakes import FakeClock, FakeEngine, container
 
 
@@ -93,11 +93,13 @@ def test_destructive_command_proposes_then_confirm_runs_the_plan(dispatcher: Dis
     proposal = propose(dispatcher, "cleanup")
     assert proposal.command == "cleanup"
     assert [t.name for t in proposal.plan.targets] == ["old", "older"]
-    assert proposal.plan.notes == ("1 anonymous volume go with them; named volumes are kept.",)
+    assert proposal.plan.notes == ("1 anonymous volume goes with them; named volumes are kept.",)
     assert engine.removed == []
     assert dispatcher.pending_invocation(proposal.token) == Invocation("cleanup", user="U1", channel="C1")
     reply = dispatcher.confirm(proposal.token)
-    assert reply == Answer("cleanup", Outcome("Removed old, older."))
+    assert isinstance(reply, Answer) and isinstance(reply.result, Outcome)
+    assert reply.result.summary == "Removed old, older."
+    assert [t.name for t in reply.result.changed] == ["old", "older"]
     assert engine.removed == [(ids("old", "older"), {"volumes": True})]
 
 
@@ -167,7 +169,7 @@ def test_rm_skips_running_among_stopped(dispatcher: Dispatcher) -> None:
     proposal = propose(dispatcher, "rm old web")
     assert [t.name for t in proposal.plan.targets] == ["old"]
     assert [(s.target.name, s.reason) for s in proposal.plan.skipped] == [("web", "running; stop it first or use -f")]
-    assert proposal.plan.notes == ("1 anonymous volume stay; add -v to remove them too.",)
+    assert proposal.plan.notes == ("1 anonymous volume stays; add -v to remove them too.",)
 
 
 def test_progress_reaches_the_command() -> None:
@@ -175,7 +177,8 @@ def test_progress_reaches_the_command() -> None:
     lines: list[str] = []
     dispatcher = Dispatcher(cast(Engine, FakeEngine()), Presets.empty())
     reply = dispatcher.handle(Invocation("pull busybox"), progress=lines.append)
-    assert reply == Answer("pull", Outcome(f"Pulled busybox (sha256:{'d' * 64})."))
+    pulled = Target("image", f"sha256:{'d' * 64}", "busybox")
+    assert reply == Answer("pull", Outcome(f"Pulled busybox (sha256:{'d' * 64}).", changed=(pulled,)))
     assert lines == [
         "Pulling: 0 of 1 layers done, 10B of 40B",
         "Pulling: 0 of 1 layers done, 20B of 40B",
@@ -202,7 +205,8 @@ def test_run_starts_a_preset(tmp_path: Path) -> None:
     engine = FakeEngine()
     dispatcher = Dispatcher(cast(Engine, engine), Presets.parse(PRESETS, base=tmp_path))
     reply = dispatcher.handle(Invocation("run web --name web-2"))
-    assert reply == Answer("run", Outcome("Started web-2 (ffffffffffff) from preset web."))
+    started = Target("container", "f" * 64, "web-2", "preset web")
+    assert reply == Answer("run", Outcome("Started web-2 (ffffffffffff) from preset web.", changed=(started,)))
     (spec,) = engine.created
     assert (spec.name, spec.image, dict(spec.ports)) == ("web-2", "nginx", {"80/tcp": [("", 8080)]})
     assert dispatcher.handle(Invocation("run nosuch")) == Refusal("No preset `nosuch`. Presets: web.")
