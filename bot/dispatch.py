@@ -77,13 +77,15 @@ class Dispatcher:
     presets: Presets
     plan_ttl: float = 600.0
     clock: Callable[[], float] = time.monotonic
+    on_claim: Callable[[Invocation, str, tuple[str, ...]], None] | None = None
+    """Told who is about to stop/restart/remove which containers (see `Context.claim`)."""
     _pending: dict[str, _Pending] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def handle(self, invocation: Invocation, progress: Progress = no_progress) -> Reply:
         try:
             command = parse(invocation.text)
-            ctx = self._context(progress)
+            ctx = self._context(invocation, progress)
             if isinstance(command, DestructiveCommand):
                 return self._propose(command, command.plan(ctx), invocation)
             return Answer(command.command_name(), command.run(ctx))
@@ -99,7 +101,8 @@ class Dispatcher:
         if pending is None:
             return Refusal(messages.plan_expired())
         try:
-            return Answer(pending.command.command_name(), pending.command.execute(self._context(), pending.plan))
+            ctx = self._context(pending.invocation)
+            return Answer(pending.command.command_name(), pending.command.execute(ctx, pending.plan))
         except CommandError as err:
             return _refusal(err)
         except Exception:
@@ -132,8 +135,14 @@ class Dispatcher:
             pending = self._pending.pop(token, None)
         return pending if pending and pending.expires > self.clock() else None
 
-    def _context(self, progress: Progress = no_progress) -> Context:
-        return Context(self.engine, self.presets, visible=COMMANDS, progress=progress)
+    def _context(self, invocation: Invocation, progress: Progress = no_progress) -> Context:
+        on_claim = self.on_claim
+
+        def claim(verb: str, container_ids: tuple[str, ...]) -> None:
+            if on_claim is not None:
+                on_claim(invocation, verb, container_ids)
+
+        return Context(self.engine, self.presets, visible=COMMANDS, progress=progress, claim=claim)
 
 
 def _refusal(err: CommandError) -> Refusal:
