@@ -30,8 +30,7 @@ def web_client(settings: Settings) -> WebClient:
     )
 
 
-def build_app(settings: Settings, dispatcher: Dispatcher) -> App:
-    client = web_client(settings)
+def build_app(settings: Settings, dispatcher: Dispatcher, client: WebClient) -> App:
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     app = App(
         client=client,
@@ -49,7 +48,9 @@ def register(app: App, conversation: Conversation) -> None:
     @app.command(SLASH_COMMAND)
     def on_command(ack: Ack, command: dict[str, Any]) -> None:
         ack()
-        invocation = Invocation(command.get("text", ""), command["user_id"], command["channel_id"])
+        invocation = Invocation(
+            command.get("text", ""), command["user_id"], command["channel_id"], command.get("user_name", "")
+        )
         conversation.command(invocation, command["response_url"])
 
     @app.action(CONFIRM_ACTION)
@@ -70,4 +71,5 @@ def register(app: App, conversation: Conversation) -> None:
 def _clicker(body: dict[str, Any]) -> Invocation:
     """Who pressed a button, where: the pipeline checks them again, not the one who asked."""
     channel = (body.get("channel") or {}).get("id", "")
-    return Invocation("(confirmation)", body["user"]["id"], channel)
+    user = body["user"]
+    return Invocation("(confirmation)", user["id"], channel, user.get("username") or user.get("name", ""))

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
+import re
+import sqlite3
+from pathlib import Path
 
 from pydantic import ValidationError
+from slack_sdk import WebClient
 
 from bot import messages
+from bot.access import Directory, Membership, Policy
+from bot.app import web_client
+from bot.audit import AuditTrail
 from bot.dispatch import Dispatcher
 from bot.settings import Settings
+from bot.slack_directory import SlackDirectory
 from commands.engine import Engine
 from commands.errors import PresetError
 from commands.presets import Presets
@@ -50,13 +59,46 @@ def load_settings() -> Settings:
         raise SystemExit(messages.settings_invalid(variable, str(first["msg"]).removeprefix("Value error, "))) from None
 
 
-def build_dispatcher(settings: Settings) -> Dispatcher:
+def build_dispatcher(settings: Settings, policy: Policy | None = None) -> Dispatcher:
     try:
         presets = Presets.load(settings.chatops_presets_file) if settings.chatops_presets_file else Presets.empty()
     except PresetError as err:
         raise SystemExit(messages.settings_invalid("CHATOPS_PRESETS_FILE", err.message)) from None
+    try:
+        audit = AuditTrail(settings.chatops_audit_db)
+    except sqlite3.Error as err:
+        raise SystemExit(messages.settings_invalid("CHATOPS_AUDIT_DB", f"cannot open it: {err}")) from None
     engine = Engine(base_url=settings.docker_host, max_pool_size=settings.chatops_workers + 8)
-    return Dispatcher(engine, presets, plan_ttl=settings.chatops_plan_ttl_seconds)
+    return Dispatcher(
+        engine,
+        presets,
+        plan_ttl=settings.chatops_plan_ttl_seconds,
+        policy=policy,
+        audit=audit,
+        own_container=own_container_id(),
+    )
+
+
+def build_policy(settings: Settings, directory: Directory) -> Policy:
+    membership = Membership(
+        users=settings.docker_group_users,
+        usergroup=settings.chatops_docker_group_usergroup,
+        unix_group=settings.chatops_docker_group_unix,
+        user_map=settings.user_map,
+        directory=directory,
+        group_file=settings.chatops_group_file,
+        cache_seconds=settings.chatops_membership_cache_seconds,
+    )
+    return Policy(membership, settings.chatops_readers == "everyone", settings.allowed_channels)
+
+
+def own_container_id(mountinfo: Path = Path("/proc/self/mountinfo")) -> str | None:
+    """The id of the container this process runs in (docker mounts its hostname file from there)."""
+    try:
+        match = re.search(r"/containers/([0-9a-f]{64})/", mountinfo.read_text())
+    except OSError:
+        return None
+    return match.group(1) if match else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,12 +106,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = load_settings()
     mode = args.mode or ("serve" if settings.has_slack or settings.slack_app_token else "shell")
-    dispatcher = build_dispatcher(settings)
     if mode == "shell":
         from bot.console import run_console
 
-        return run_console(dispatcher)
-    return serve(settings, dispatcher, socket=_use_socket(settings, args), port=args.port if args.mode else 3000)
+        return run_console(build_dispatcher(settings), user=f"console:{getpass.getuser()}")
+    client = web_client(settings)
+    dispatcher = build_dispatcher(settings, build_policy(settings, SlackDirectory(client)))
+    socket = _use_socket(settings, args)
+    return serve(settings, dispatcher, client, socket=socket, port=args.port if args.mode else 3000)
 
 
 def _use_socket(settings: Settings, args: argparse.Namespace) -> bool:
@@ -79,7 +123,7 @@ def _use_socket(settings: Settings, args: argparse.Namespace) -> bool:
     return not getattr(args, "http", False) and settings.slack_app_token is not None
 
 
-def serve(settings: Settings, dispatcher: Dispatcher, *, socket: bool, port: int) -> int:
+def serve(settings: Settings, dispatcher: Dispatcher, client: WebClient, *, socket: bool, port: int) -> int:
     from bot.app import build_app
     from bot.server import serve_http, serve_socket
 
@@ -90,7 +134,7 @@ def serve(settings: Settings, dispatcher: Dispatcher, *, socket: bool, port: int
     if not socket and settings.slack_signing_secret is None:
         raise SystemExit(messages.settings_invalid("SLACK_SIGNING_SECRET", "required for HTTP mode"))
     try:
-        app = build_app(settings, dispatcher)
+        app = build_app(settings, dispatcher, client)
     except Exception as err:  # bolt checks the token with auth.test at once
         raise SystemExit(messages.settings_invalid("SLACK_BOT_TOKEN", f"Slack refused it: {err}")) from None
     if socket:

@@ -13,7 +13,9 @@ Prompt = Callable[[str], str]
 EXIT_WORDS = {"exit", "quit", "q"}
 
 
-def run_console(dispatcher: Dispatcher, *, ask: Prompt = input, say: Callable[[str], None] = print) -> int:
+def run_console(
+    dispatcher: Dispatcher, *, user: str = "console", ask: Prompt = input, say: Callable[[str], None] = print
+) -> int:
     """Read commands until `exit` or end of input; never raises on a bad command."""
     say(messages.console_banner(dispatcher.engine.where))
     while True:
@@ -25,11 +27,11 @@ def run_console(dispatcher: Dispatcher, *, ask: Prompt = input, say: Callable[[s
         if line.lower() in EXIT_WORDS:
             return 0
         if line:
-            run_line(dispatcher, line, ask=ask, say=say)
+            run_line(dispatcher, Invocation(line, user=user, user_name=user), ask=ask, say=say)
 
 
-def run_line(dispatcher: Dispatcher, line: str, *, ask: Prompt, say: Callable[[str], None]) -> None:
-    reply = dispatcher.handle(Invocation(line), progress=Throttled(say))
+def run_line(dispatcher: Dispatcher, invocation: Invocation, *, ask: Prompt, say: Callable[[str], None]) -> None:
+    reply = dispatcher.handle(invocation, progress=Throttled(say))
     say(plain(reply))
     if isinstance(reply, Proposal):
         try:

@@ -81,7 +81,8 @@ class Conversation:
         self._deliver(reply, invocation, responder, replace=responder.uses > 0)
 
     def _run_decision(self, token: str, confirmed: bool, invocation: Invocation, responder: Responder) -> None:
-        reply = self.dispatcher.confirm(token) if confirmed else self.dispatcher.cancel(token)
+        decide = self.dispatcher.confirm if confirmed else self.dispatcher.cancel
+        reply = decide(token, invocation)
         if isinstance(reply, Answer):
             self._deliver(reply, invocation, responder, replace=True)
         else:

@@ -33,3 +33,26 @@ def settings_invalid(variable: str, problem: str) -> str:
 
 def upload_failed(error: str) -> str:
     return f"Could not attach the output as a file ({error}). Invite the bot to this channel and try again."
+
+
+def wrong_channel(channels: list[str]) -> str:
+    where = ", ".join(f"<#{channel}>" for channel in channels)
+    return f"dockbot does not take commands in this channel. Use {where}."
+
+
+def no_docker_group() -> str:
+    return (
+        "Got permission denied: no docker group is configured, so nobody may run this. "
+        "An admin sets CHATOPS_DOCKER_GROUP_USERS, CHATOPS_DOCKER_GROUP_USERGROUP or CHATOPS_DOCKER_GROUP_UNIX."
+    )
+
+
+def membership_unknown(why: str) -> str:
+    return f"Got permission denied: could not check docker group membership ({why}). Nothing was run."
+
+
+def not_in_docker_group(user: str, how: str) -> str:
+    return (
+        f"Got permission denied: <@{user}> is not in the docker group, and access to the Docker daemon is "
+        f"limited to its members. An admin can add you by {how}."
+    )

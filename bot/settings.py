@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,6 +23,12 @@ class Settings(BaseSettings):
     chatops_presets_file: Path | None = None
     chatops_docker_group_users: str = ""
     chatops_docker_group_usergroup: str = ""
+    chatops_docker_group_unix: str = ""
+    chatops_group_file: Path = Path("/etc/group")
+    chatops_user_map: str = ""
+    chatops_readers: Literal["members", "everyone"] = "members"
+    chatops_allowed_channels: str = ""
+    chatops_membership_cache_seconds: float = Field(default=60, ge=0)
     chatops_notify_channel: str = ""
     chatops_audit_db: Path = Path("dockbot-audit.db")
     chatops_workers: int = Field(default=8, ge=1, le=64)
@@ -42,6 +49,32 @@ class Settings(BaseSettings):
             raise ValueError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
         return token or None
 
+    @field_validator("chatops_user_map")
+    @classmethod
+    def _user_map(cls, value: str) -> str:
+        for pair in _items(value):
+            user, sep, local = pair.partition(":")
+            if not (sep and user and local):
+                raise ValueError(f"`{pair}` is not SLACK_ID:unix_user (e.g. U012ABC:alice)")
+        return value
+
+    @property
+    def docker_group_users(self) -> frozenset[str]:
+        return frozenset(_items(self.chatops_docker_group_users))
+
+    @property
+    def allowed_channels(self) -> frozenset[str]:
+        return frozenset(_items(self.chatops_allowed_channels))
+
+    @property
+    def user_map(self) -> dict[str, str]:
+        return dict(pair.partition(":")[::2] for pair in _items(self.chatops_user_map))
+
     @property
     def has_slack(self) -> bool:
         return self.slack_bot_token is not None
+
+
+def _items(value: str) -> list[str]:
+    """Comma-separated settings, spaces forgiven."""
+    return [item.strip() for item in value.split(",") if item.strip()]

@@ -9,7 +9,7 @@ from commands.base import Access, Command, Context, DestructiveCommand
 from commands.containers import Cleanup, Inspect, Logs, Ps, Restart, Rm, Start, Stop
 from commands.grammar import parse as parse_with
 from commands.images import ImagePrune, ImageRm, Images, Pull
-from commands.system import Help, PresetList, Run, Version
+from commands.system import AuditLog, Help, PresetList, Run, Version
 
 COMMANDS: tuple[type[Command], ...] = (
     Ps,
@@ -26,6 +26,7 @@ COMMANDS: tuple[type[Command], ...] = (
     ImageRm,
     Cleanup,
     PresetList,
+    AuditLog,
     Version,
     Help,
 )

@@ -12,11 +12,11 @@ from abc import abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from commands.results import Outcome, Plan, Result
+from commands.results import Outcome, Plan, Result, Table
 
 if TYPE_CHECKING:
     from commands.engine import Engine
@@ -34,6 +34,12 @@ def no_claim(verb: str, container_ids: tuple[str, ...]) -> None:
     """Default claim sink: nobody needs to tell this command's effects from a crash."""
 
 
+class History(Protocol):
+    """Where the front end keeps its record of commands (the audit trail), as `audit` shows it."""
+
+    def recent(self, *, last: int, user: str | None = None) -> Table: ...
+
+
 @dataclass(frozen=True)
 class Context:
     """What a running command may use: the engine, the presets, the commands this caller may see."""
@@ -45,12 +51,16 @@ class Context:
     claim: Claim = no_claim
     """Called with a verb and container ids right before the engine is asked to change them, so a front
     end can tell its own stops and removals from crashes in the engine's event stream."""
+    history: History | None = None
+    own_container: str | None = None
+    """The id of the container dockbot itself runs in, if any: it never stops or removes itself."""
 
 
 class Access(StrEnum):
-    """What a command needs, mirroring docker: reading state versus changing it."""
+    """What a command needs, mirroring docker: reading state, reading what only members may see, changing."""
 
     READ = "read"
+    MEMBER = "member"
     WRITE = "write"
 
 

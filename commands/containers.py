@@ -17,6 +17,8 @@ from commands.results import Outcome, Plan, Result, Skipped, Table, Target, Text
 
 MAX_TAIL = 10_000
 PS_FILTERS = {"id", "name", "label", "status", "ancestor", "exited", "health", "network", "volume", "before", "since"}
+PROTECTED_LABEL = "dockbot.protected"
+RUNNING = "running; stop it first or use -f"
 STATES = {"created", "restarting", "running", "removing", "paused", "exited", "dead"}
 
 Containers = Annotated[tuple[str, ...], Arg("CONTAINER"), Field(min_length=1)]
@@ -95,11 +97,18 @@ class _ContainerAction(Command):
 
     access: ClassVar[Access] = Access.WRITE
     past: ClassVar[str]
+    guarded: ClassVar[bool] = True
+    """Whether protected containers are refused (starting one is harmless)."""
 
     containers: Containers
 
     def run(self, ctx: Context) -> Result:
         found = ctx.engine.find_containers(list(self.containers))
+        refused = [
+            Skipped(container_target(c), reason) for c in found if self.guarded and (reason := protection(c, ctx))
+        ]
+        if refused:
+            raise Conflict(refusal(refused) + " Nothing was done.")
         ctx.claim(self.words[0], tuple(c.id for c in found))
         failures = self.act(ctx, [c.id for c in found])
         return outcome(self.past, tuple(container_target(c) for c in found), failures)
@@ -125,6 +134,7 @@ class Start(_ContainerAction):
     aliases = (("container", "start"),)
     summary = "Start stopped containers"
     past = "Started"
+    guarded = False
 
     def act(self, ctx: Context, ids: list[str]) -> list[Failure]:
         return ctx.engine.start(ids)
@@ -152,14 +162,18 @@ class Rm(DestructiveCommand):
 
     def plan(self, ctx: Context) -> Plan:
         found = ctx.engine.find_containers(list(self.containers))
-        running = [c for c in found if c.state in ("running", "restarting", "paused") and not self.force]
-        if running and len(running) == len(found):
-            names = ", ".join(c.name for c in running)
-            raise Conflict(f"You cannot remove a running container: {names}. Stop it first, or use `rm -f`.")
-        skipped = tuple(Skipped(container_target(c), "running; stop it first or use -f") for c in running)
-        targets = tuple(container_target(c) for c in found if c not in running)
-        notes = volume_notes(found, taken=self.volumes)
-        return Plan("Remove", targets, skipped, notes=notes)
+        skipped = []
+        for container in found:
+            live = container.state in ("running", "restarting", "paused") and not self.force
+            reason = protection(container, ctx) or (RUNNING if live else None)
+            if reason:
+                skipped.append(Skipped(container_target(container), reason))
+        if len(skipped) == len(found):
+            raise Conflict(refusal(skipped))
+        left_alone = {s.target.id for s in skipped}
+        kept = [c for c in found if c.id not in left_alone]
+        targets = tuple(container_target(c) for c in kept)
+        return Plan("Remove", targets, tuple(skipped), notes=volume_notes(kept, taken=self.volumes))
 
     def execute(self, ctx: Context, plan: Plan) -> Outcome:
         ctx.claim("rm", tuple(t.id for t in plan.targets))
@@ -182,7 +196,11 @@ class Cleanup(DestructiveCommand):
         exited = ctx.engine.containers(all=True, filters={"status": ["exited"]})
         cutoff = created_before(self.filters)
         exited = [c for c in exited if cutoff is None or c.created < cutoff]
-        return Plan("Remove", tuple(container_target(c) for c in exited), notes=volume_notes(exited, taken=True))
+        skipped = tuple(Skipped(container_target(c), reason) for c in exited if (reason := protection(c, ctx)))
+        left_alone = {s.target.id for s in skipped}
+        kept = [c for c in exited if c.id not in left_alone]
+        targets = tuple(container_target(c) for c in kept)
+        return Plan("Remove", targets, skipped, notes=volume_notes(kept, taken=True))
 
     def execute(self, ctx: Context, plan: Plan) -> Outcome:
         ctx.claim("rm", tuple(t.id for t in plan.targets))
@@ -200,6 +218,23 @@ class Inspect(Command):
     def run(self, ctx: Context) -> Result:
         (container,) = ctx.engine.find_containers([self.container])
         return summarize(ctx.engine.inspect_container(container.id))
+
+
+def protection(container: ContainerInfo, ctx: Context) -> str | None:
+    """Why dockbot must leave this container alone, or None: itself, or anything labelled protected."""
+    if ctx.own_container and container.id == ctx.own_container:
+        return "dockbot's own container"
+    if container.labels.get(PROTECTED_LABEL, "").lower() == "true":
+        return f"protected by the label {PROTECTED_LABEL}=true"
+    return None
+
+
+def refusal(skipped: list[Skipped]) -> str:
+    """One line for a command that can touch none of its containers; docker's own words when all run."""
+    if all(s.reason == RUNNING for s in skipped):
+        names = ", ".join(s.target.name for s in skipped)
+        return f"You cannot remove a running container: {names}. Stop it first, or use `rm -f`."
+    return "Refused: " + "; ".join(f"{s.target.name} is {s.reason}" for s in skipped) + "."
 
 
 def container_target(container: ContainerInfo) -> Target:

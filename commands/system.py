@@ -7,11 +7,11 @@ import re
 from importlib.metadata import version as package_version
 from typing import Annotated, ClassVar
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from commands.base import Access, Arg, Command, Context, Opt
 from commands.compose import to_spec
-from commands.errors import UsageError
+from commands.errors import CommandError, UsageError
 from commands.results import Outcome, Result, Table, Target, Text
 
 _CONTAINER_NAME = r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$"
@@ -55,6 +55,26 @@ class PresetList(Command):
             tuple(rows),
             empty="No presets configured (set CHATOPS_PRESETS_FILE to a Compose file).",
         )
+
+
+class AuditLog(Command):
+    words = ("audit",)
+    summary = "Recent commands: who ran what, and what happened"
+    access: ClassVar[Access] = Access.MEMBER
+
+    last: Annotated[int, Opt(("--last", "-n"), "how many records (newest first)", "N"), Field(ge=1, le=500)] = 20
+    user: Annotated[str | None, Opt(("--user", "-u"), "only this person: @name or user id", "USER")] = None
+
+    def run(self, ctx: Context) -> Result:
+        if ctx.history is None:
+            raise CommandError("No audit trail is kept here.")
+        return ctx.history.recent(last=self.last, user=_user_ref(self.user) if self.user else None)
+
+
+def _user_ref(text: str) -> str:
+    """Slack may send a mention as `<@U123|alice>` or `<@U123>`: keep the id; `@alice` stays a name."""
+    match = re.fullmatch(r"<@([A-Z0-9]+)(?:\|[^>]*)?>", text)
+    return match.group(1) if match else text
 
 
 class Version(Command):

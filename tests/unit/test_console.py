@@ -9,7 +9,7 @@ import pytest
 
 from bot import messages
 from bot.console import run_console, run_line
-from bot.dispatch import Dispatcher
+from bot.dispatch import Dispatcher, Invocation
 from commands.engine import Engine
 from commands.presets import Presets
 from tests.unit.fakes import FakeEngine, container
@@ -72,7 +72,7 @@ def test_destructive_command_asks(dispatcher: Dispatcher, engine: FakeEngine, an
     """The plan is shown, y/N asked; only y or yes removes, anything else cancels."""
     said: list[str] = []
     ask = script(answer)
-    run_line(dispatcher, "cleanup", ask=ask, say=said.append)
+    run_line(dispatcher, Invocation("cleanup"), ask=ask, say=said.append)
     assert said[0].splitlines()[0] == "Remove 1 container:"
     assert ask.prompts == [messages.confirm_question(1)]  # type: ignore[attr-defined]
     assert said[1] == ("Removed old." if removed else messages.cancelled())
@@ -82,7 +82,7 @@ def test_destructive_command_asks(dispatcher: Dispatcher, engine: FakeEngine, an
 def test_end_of_input_at_the_question_cancels(dispatcher: Dispatcher, engine: FakeEngine) -> None:
     """Ctrl-D instead of an answer is a no."""
     said: list[str] = []
-    run_line(dispatcher, "rm old", ask=script(EOFError), say=said.append)
+    run_line(dispatcher, Invocation("rm old"), ask=script(EOFError), say=said.append)
     assert said[-1] == messages.cancelled()
     assert engine.removed == []
 
@@ -91,6 +91,6 @@ def test_refused_destructive_command_asks_nothing(dispatcher: Dispatcher) -> Non
     """`rm web` (running, no -f) is refused outright: no question."""
     said: list[str] = []
     ask = script()
-    run_line(dispatcher, "rm web", ask=ask, say=said.append)
+    run_line(dispatcher, Invocation("rm web"), ask=ask, say=said.append)
     assert said == ["Error: You cannot remove a running container: web. Stop it first, or use `rm -f`."]
     assert ask.prompts == []  # type: ignore[attr-defined]
