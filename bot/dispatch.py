@@ -153,8 +153,8 @@ class Dispatcher:
 
     def _propose(self, command: DestructiveCommand, plan: Plan, invocation: Invocation) -> Reply:
         if plan.empty:
-            left_alone = tuple(f"{s.target.name}: {s.reason}" for s in plan.skipped)
-            return Answer(command.command_name(), Outcome(messages.nothing_to_do(plan.action), left_alone))
+            left_alone = [f"{s.target.name} ({s.reason})" for s in plan.skipped]
+            return Answer(command.command_name(), Outcome(messages.nothing_to_do(plan.action, left_alone)))
         token = secrets.token_urlsafe(16)
         with self._lock:
             now = self.clock()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 
-def nothing_to_do(action: str) -> str:
+def nothing_to_do(action: str, left_alone: list[str]) -> str:
+    if left_alone:
+        return f"Nothing to {action.lower()}. Left alone: {'; '.join(left_alone)}."
     return f"Nothing to {action.lower()}: no container or image matches."
 
 
@@ -36,8 +38,7 @@ def upload_failed(error: str) -> str:
 
 
 def wrong_channel(channels: list[str]) -> str:
-    where = ", ".join(f"<#{channel}>" for channel in channels)
-    return f"dockbot does not take commands in this channel. Use {where}."
+    return f"dockbot does not take commands in this channel. Use one of these channels: {', '.join(channels)}."
 
 
 def no_docker_group() -> str:
@@ -53,6 +54,6 @@ def membership_unknown(why: str) -> str:
 
 def not_in_docker_group(user: str, how: str) -> str:
     return (
-        f"Got permission denied: <@{user}> is not in the docker group, and access to the Docker daemon is "
-        f"limited to its members. An admin can add you by {how}."
+        f"Got permission denied: you ({user}) are not in the docker group, and access to the Docker daemon "
+        f"is limited to its members. An admin can add you by {how}."
     )

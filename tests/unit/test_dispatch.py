@@ -161,7 +161,7 @@ def test_empty_plan_answers_without_a_token(dispatcher: Dispatcher, engine: Fake
     """Nothing matches: an answer saying so, no confirmation asked."""
     engine.stored = [container("web", "running")]
     reply = dispatcher.handle(Invocation("cleanup"))
-    assert reply == Answer("cleanup", Outcome(messages.nothing_to_do("Remove")))
+    assert reply == Answer("cleanup", Outcome(messages.nothing_to_do("Remove", [])))
 
 
 def test_rm_skips_running_among_stopped(dispatcher: Dispatcher) -> None:
