@@ -82,6 +82,8 @@ class Dispatcher:
     clock: Callable[[], float] = time.monotonic
     on_claim: Callable[[Invocation, str, tuple[str, ...]], None] | None = None
     """Told who is about to stop/restart/remove which containers (see `Context.claim`)."""
+    on_change: Callable[[Invocation, str, Outcome], None] | None = None
+    """Told every outcome that changed something (who, the command, what changed): the team channel."""
     policy: Policy | None = None
     """Who may run what; None means everyone who can reach this dispatcher (the local console)."""
     audit: AuditTrail | None = None
@@ -203,7 +205,16 @@ class Dispatcher:
             return Refusal(messages.unexpected_error())
 
     def _record(self, invocation: Invocation, text: str, decision: str, reply: Reply, started: float) -> None:
-        """Written before the answer goes out; a failing audit is logged loudly but does not hide the answer."""
+        """Audit first, then the team channel, both before the answer goes out; neither may hide the answer."""
+        self._write_audit(invocation, text, decision, reply, started)
+        result = reply.result if isinstance(reply, Answer) else None
+        if isinstance(result, Outcome) and result.changed and self.on_change is not None:
+            try:
+                self.on_change(invocation, text, result)
+            except Exception:
+                log.exception("could not announce %r", text)
+
+    def _write_audit(self, invocation: Invocation, text: str, decision: str, reply: Reply, started: float) -> None:
         if self.audit is None:
             return
         took = int((time.monotonic() - started) * 1000)
