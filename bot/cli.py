@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import os
 import re
 import sqlite3
 from pathlib import Path
@@ -61,7 +62,11 @@ def load_settings() -> Settings:
 
 def build_dispatcher(settings: Settings, policy: Policy | None = None) -> Dispatcher:
     try:
-        presets = Presets.load(settings.chatops_presets_file) if settings.chatops_presets_file else Presets.empty()
+        presets = (
+            Presets.load(settings.chatops_presets_file, variables=os.environ)
+            if settings.chatops_presets_file
+            else Presets.empty()
+        )
     except PresetError as err:
         raise SystemExit(messages.settings_invalid("CHATOPS_PRESETS_FILE", err.message)) from None
     try:

@@ -7,6 +7,7 @@ the bot starts, not when somebody types `run` in the middle of an incident.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from commands.errors import PresetError
 from commands.humanize import parse_duration
+from commands.interpolate import interpolate
 
 PRESET_LABEL = "dockbot.preset"
 PORT_MAPPING = re.compile(
@@ -130,17 +132,20 @@ class Presets:
         return cls({}, Path.cwd())
 
     @classmethod
-    def load(cls, path: str | Path) -> Presets:
+    def load(cls, path: str | Path, variables: Mapping[str, str] | None = None) -> Presets:
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
             reason = err.strerror if isinstance(err, OSError) else "not UTF-8 text"
             raise PresetError(f"Cannot read the presets file {path}: {reason}.") from None
-        return cls.parse(text, base=path.parent, source=str(path))
+        return cls.parse(text, base=path.parent, source=str(path), variables=variables)
 
     @classmethod
-    def parse(cls, text: str, *, base: Path, source: str = "presets") -> Presets:
+    def parse(
+        cls, text: str, *, base: Path, source: str = "presets", variables: Mapping[str, str] | None = None
+    ) -> Presets:
+        """Validate a Compose file; `variables` fill `${VAR}` as Compose does from the environment."""
         try:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
             data = yaml.safe_load(text)
@@ -151,6 +156,10 @@ class Presets:
             raise PresetError(f"{where}: not valid YAML: {problem}.") from None
         if not isinstance(data, dict):
             raise PresetError(f"{source}: expected a Compose file with a top-level `services:` map.")
+        try:
+            data = interpolate(data, variables or {})
+        except PresetError as err:
+            raise PresetError(f"{source}: {err.message}") from None
         try:
             compose = ComposeFile.model_validate(data)
         except ValidationError as err:
