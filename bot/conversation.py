@@ -47,7 +47,9 @@ class Responder:
 
     def progress(self, line: str) -> None:
         if self.uses < PROGRESS_UPDATES:
-            self.send({"response_type": "in_channel", "text": f":hourglass_flowing_sand: {escape(line)}"}, replace=True)
+            # the first post has no original to replace yet: it becomes the message later posts update
+            message = {"response_type": "in_channel", "text": f":hourglass_flowing_sand: {escape(line)}"}
+            self.send(message, replace=self.uses > 0)
 
 
 class Conversation:

@@ -28,7 +28,12 @@ def wsgi_app(app: App, engine: Engine) -> Callable[[dict[str, Any], StartRespons
             body = json.dumps({"ok": True, "engine": "reachable" if engine.ping() else "unreachable"}).encode()
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
-        return slack(environ, start_response)
+        try:
+            return slack(environ, start_response)
+        except ValueError as err:  # bolt parses the body (JSON payload) before it checks the signature
+            log.warning("unreadable request to %s: %s", environ.get("PATH_INFO"), err)
+            start_response("400 Bad Request", [("Content-Type", "text/plain"), ("Content-Length", "11")])
+            return [b"bad request"]
 
     return application
 

@@ -76,7 +76,7 @@ def refusal_message(reply: Refusal) -> Message:
 def answer_message(reply: Answer, invocation: Invocation) -> Message | Upload:
     result = reply.result
     if isinstance(result, Outcome):
-        return _message(f"Result of {reply.command}", [who(invocation), *outcome_blocks(result)])
+        return _message(outcome_lines(result)[0], [who(invocation), *outcome_blocks(result)])
     title, body = (result.title, table_text(result)) if isinstance(result, Table) else (result.title, result.body)
     monospace = isinstance(result, Table) or (isinstance(result, Text) and result.monospace)
     fallback = title or f"Result of {reply.command}"
