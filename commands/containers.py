@@ -89,7 +89,7 @@ class Logs(Command):
         lines = body.count("\n") + 1 if body else 0
         note = " (cut at the size limit)" if cut else ""
         title = f"Logs of {container.name}: last {lines} line{'s' if lines != 1 else ''}{note}"
-        return Text(body or "No log lines.", title=title, monospace=bool(body), filename=f"{container.name}.log")
+        return Text(body or "No log lines.", title=title, monospace=bool(body), filename=f"{container.name}-logs.txt")
 
 
 class _ContainerAction(Command):

@@ -133,7 +133,7 @@ def test_long_logs_arrive_whole_as_a_file(
     completed = fake.wait_for("files.completeUploadExternal", count=len(fake.calls_to("files.completeUploadExternal")))
     assert completed.body.get("channel_id") == CHANNEL
     new = [u for fid, u in fake.uploads.items() if fid not in uploads_before and u.completed]
-    assert len(new) == 1 and new[0].filename.endswith((".txt", ".log"))
+    assert len(new) == 1 and new[0].filename.endswith(".txt")
     assert new[0].content is not None
     lines = new[0].content.decode().splitlines()
     assert lines == [str(n) for n in range(LOG_LINES - 4999, LOG_LINES + 1)]
