@@ -144,14 +144,14 @@ class Dispatcher:
         return reply
 
     def visible_commands(self, invocation: Invocation) -> tuple[type[Command], ...]:
-        """What this caller may run: `help` shows only these."""
-        return tuple(cls for cls in COMMANDS if self._check(invocation, cls.access).allowed)
+        """What this caller may run: `help` shows only these (one check per access level, not per command)."""
+        allowed = {access: self._check(invocation, access).allowed for access in Access}
+        return tuple(cls for cls in COMMANDS if allowed[cls.access])
 
     def pending_invocation(self, token: str) -> Invocation | None:
         """Who asked for a plan that is still waiting (for showing and checking a confirmation)."""
-        with self._lock:
-            pending = self._pending.get(token)
-            return pending.invocation if pending and pending.expires > self.clock() else None
+        pending = self._peek(token)
+        return pending.invocation if pending else None
 
     def _propose(self, command: DestructiveCommand, plan: Plan, invocation: Invocation) -> Reply:
         if plan.empty:
