@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from bot.dispatch import Invocation
+from bot.dispatch import CONFIRM_PREFIX, Invocation
 from bot.slack_render import escape
+from commands import parse
+from commands.errors import UsageError
 from commands.results import Outcome
 
 MAX_NAMES = 20
@@ -18,13 +20,25 @@ class Poster(Protocol):
 
 
 class Announcer:
-    """A `Dispatcher.on_change` listener that posts one short message per action."""
+    """A `Dispatcher.on_change` listener that posts one short message per action.
+
+    Commands that claim their containers (stop, restart, rm, cleanup) are left to the event watcher, which
+    tells them as their containers actually stop or go, in one message with who did it.
+    """
 
     def __init__(self, poster: Poster) -> None:
         self._poster = poster
 
     def __call__(self, invocation: Invocation, command: str, outcome: Outcome) -> None:
-        self._poster.post(*announcement(invocation, command, outcome))
+        if not _claims(command):
+            self._poster.post(*announcement(invocation, command, outcome))
+
+
+def _claims(command: str) -> bool:
+    try:
+        return parse(command.removeprefix(CONFIRM_PREFIX)).claims
+    except UsageError:
+        return False
 
 
 def announcement(invocation: Invocation, command: str, outcome: Outcome) -> tuple[str, list[dict[str, Any]]]:

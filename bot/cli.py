@@ -136,15 +136,27 @@ def serve(settings: Settings, dispatcher: Dispatcher, client: WebClient, *, sock
         raise SystemExit(messages.settings_invalid("SLACK_BOT_TOKEN", "required to serve Slack (xoxb-...)"))
     if socket and settings.slack_app_token is None:
         raise SystemExit(messages.settings_invalid("SLACK_APP_TOKEN", "required for Socket Mode (xapp-...)"))
-    if not socket and settings.slack_signing_secret is None:
+    if not socket and not (settings.slack_signing_secret and settings.slack_signing_secret.get_secret_value()):
         raise SystemExit(messages.settings_invalid("SLACK_SIGNING_SECRET", "required for HTTP mode"))
     try:
         app = build_app(settings, dispatcher, client)
     except Exception as err:  # bolt checks the token with auth.test at once
-        raise SystemExit(messages.settings_invalid("SLACK_BOT_TOKEN", f"Slack refused it: {err}")) from None
+        raise SystemExit(
+            messages.settings_invalid("SLACK_BOT_TOKEN", f"could not be checked with Slack (auth.test): {err}")
+        ) from None
+    if settings.chatops_notify_channel:  # the watcher's threads are daemons: they end with the process
+        from bot.announce import Announcer
+        from bot.notify import channel_poster, start_notifications
+
+        poster = channel_poster(settings, client)
+        start_notifications(settings, dispatcher, poster)
+        dispatcher.on_change = Announcer(poster)
     if socket:
         assert settings.slack_app_token is not None
         serve_socket(app, settings.slack_app_token.get_secret_value())
     else:
-        serve_http(app, dispatcher.engine, port)
+        try:
+            serve_http(app, dispatcher.engine, port)
+        except OSError as err:  # waitress binds the port on start
+            raise SystemExit(messages.settings_invalid("--port", f"cannot listen on {port}: {err.strerror}")) from None
     return 0

@@ -25,6 +25,9 @@ from commands.results import Outcome, Plan, Result, Table, Text
 
 log = logging.getLogger(__name__)
 
+CONFIRM_PREFIX = "confirm: "
+"""How a confirmation appears in the audit trail: `confirm: rm web`."""
+
 
 @dataclass(frozen=True)
 class Invocation:
@@ -118,7 +121,7 @@ class Dispatcher:
         started = time.monotonic()
         pending = self._peek(token)
         clicker = by or (pending.invocation if pending else Invocation("(confirmation)"))
-        text = f"confirm: {pending.invocation.text}" if pending else "confirm: (unknown or expired plan)"
+        text = CONFIRM_PREFIX + (pending.invocation.text if pending else "(unknown or expired plan)")
         if pending is None:
             reply: Reply = Refusal(messages.plan_expired())
             decision = "expired"

@@ -57,3 +57,53 @@ def not_in_docker_group(user: str, how: str) -> str:
         f"Got permission denied: you ({user}) are not in the docker group, and access to the Docker daemon "
         f"is limited to its members. An admin can add you by {how}."
     )
+
+
+# -- team channel notifications (bot/notify.py) ---------------------------------------------------------
+
+
+def notify_exit(name: str, image: str, code: int | None, ran: str) -> str:
+    return f":red_circle: *{name}* ({image}) exited with code {code}{ran and f' after {ran}'}."
+
+
+def notify_oom(name: str, image: str, ran: str) -> str:
+    return f":boom: *{name}* ({image}) was killed: out of memory (exit code 137){ran and f' after {ran}'}."
+
+
+def notify_restart_loop(name: str, image: str, count: int, span: str, code: int | None) -> str:
+    return (
+        f":repeat: *{name}* ({image}) is in a restart loop: it exited {count} times in {span}, last with code {code}."
+    )
+
+
+def notify_unhealthy(name: str, image: str) -> str:
+    return f":large_orange_circle: *{name}* ({image}) is unhealthy: its health check fails."
+
+
+def notify_healthy(name: str, image: str) -> str:
+    return f":large_green_circle: *{name}* ({image}) is healthy again."
+
+
+def notify_stopped(name: str, image: str, signal: str, code: int | None) -> str:
+    return f":octagonal_sign: *{name}* ({image}) was stopped outside dockbot (signal {signal}, exit code {code})."
+
+
+def notify_action(user: str, verb: str, names: list[str]) -> str:
+    done = {"stop": "stopped", "restart": "restarted", "rm": "removed"}.get(verb, verb)
+    return f":wrench: <@{user}> {done} {', '.join(f'*{n}*' for n in names)} through dockbot."
+
+
+def notify_log_tail() -> str:
+    return "Last log lines:"
+
+
+def notify_burst(count: int) -> str:
+    return f":rotating_light: {count} containers need attention:"
+
+
+def engine_down(where: str, down_for: str) -> str:
+    return f":warning: The Docker engine at {where} has not answered for {down_for}. I will say when it is back."
+
+
+def engine_back(down_for: str) -> str:
+    return f":white_check_mark: The Docker engine is back after {down_for}; events from the gap are reported."

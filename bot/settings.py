@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.incidents import DEFAULT_KINDS, KINDS
+
 
 class Settings(BaseSettings):
     """Built once at start and passed down; tokens stay `SecretStr` so they never print by accident."""
@@ -30,6 +32,16 @@ class Settings(BaseSettings):
     chatops_allowed_channels: str = ""
     chatops_membership_cache_seconds: float = Field(default=60, ge=0)
     chatops_notify_channel: str = ""
+    chatops_notify_events: str = ",".join(sorted(DEFAULT_KINDS))
+    chatops_notify_include_names: str = ""
+    chatops_notify_exclude_names: str = ""
+    chatops_notify_include_images: str = ""
+    chatops_notify_exclude_images: str = ""
+    chatops_notify_include_labels: str = ""
+    chatops_notify_exclude_labels: str = ""
+    chatops_notify_loop_restarts: int = Field(default=3, ge=2)
+    chatops_notify_loop_minutes: float = Field(default=10, gt=0)
+    chatops_notify_down_after_seconds: float = Field(default=30, ge=0)
     chatops_audit_db: Path = Path("dockbot-audit.db")
     chatops_workers: int = Field(default=8, ge=1, le=64)
     chatops_ephemeral_reads: bool = False
@@ -39,15 +51,23 @@ class Settings(BaseSettings):
     @classmethod
     def _bot_token(cls, token: SecretStr | None) -> SecretStr | None:
         if token is not None and token.get_secret_value() and not token.get_secret_value().startswith("xoxb-"):
-            raise ValueError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+            raise ValueError("must be a bot token starting with xoxb-")
         return token or None
 
     @field_validator("slack_app_token")
     @classmethod
     def _app_token(cls, token: SecretStr | None) -> SecretStr | None:
         if token is not None and token.get_secret_value() and not token.get_secret_value().startswith("xapp-"):
-            raise ValueError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+            raise ValueError("must be an app-level token starting with xapp-")
         return token or None
+
+    @field_validator("chatops_notify_events")
+    @classmethod
+    def _notify_events(cls, value: str) -> str:
+        unknown = sorted(set(_items(value)) - KINDS)
+        if unknown:
+            raise ValueError(f"unknown event kind {', '.join(unknown)}; choose from {', '.join(sorted(KINDS))}")
+        return value
 
     @field_validator("chatops_user_map")
     @classmethod
@@ -69,6 +89,14 @@ class Settings(BaseSettings):
     @property
     def user_map(self) -> dict[str, str]:
         return dict(pair.partition(":")[::2] for pair in _items(self.chatops_user_map))
+
+    @property
+    def notify_events(self) -> frozenset[str]:
+        return frozenset(_items(self.chatops_notify_events))
+
+    def notify_filter(self, which: str) -> tuple[str, ...]:
+        """One of the CHATOPS_NOTIFY_INCLUDE_*/EXCLUDE_* lists, e.g. `include_names`."""
+        return tuple(_items(str(getattr(self, f"chatops_notify_{which}"))))
 
     @property
     def has_slack(self) -> bool:

@@ -107,6 +107,8 @@ class Command(BaseModel):
     summary: ClassVar[str]
     access: ClassVar[Access] = Access.READ
     destructive: ClassVar[bool] = False
+    claims: ClassVar[bool] = False
+    """Whether it calls `Context.claim` before changing containers (stop, restart, rm, cleanup)."""
 
     @classmethod
     def command_name(cls) -> str:

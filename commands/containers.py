@@ -99,6 +99,7 @@ class _ContainerAction(Command):
     past: ClassVar[str]
     guarded: ClassVar[bool] = True
     """Whether protected containers are refused (starting one is harmless)."""
+    claims: ClassVar[bool] = True
 
     containers: Containers
 
@@ -135,6 +136,7 @@ class Start(_ContainerAction):
     summary = "Start stopped containers"
     past = "Started"
     guarded = False
+    claims = False
 
     def act(self, ctx: Context, ids: list[str]) -> list[Failure]:
         return ctx.engine.start(ids)
@@ -155,6 +157,7 @@ class Rm(DestructiveCommand):
     words = ("rm",)
     aliases = (("container", "rm"),)
     summary = "Remove containers (a running one only with -f)"
+    claims = True
 
     force: Annotated[bool, Opt(("-f", "--force"), "also remove running containers (kills them)")] = False
     volumes: Annotated[bool, Opt(("-v", "--volumes"), "also remove their anonymous volumes")] = False
@@ -185,6 +188,7 @@ class Cleanup(DestructiveCommand):
     words = ("cleanup",)
     aliases = (("container", "prune"),)
     summary = "Remove exited containers and their anonymous volumes"
+    claims = True
 
     filters: Annotated[
         tuple[str, ...], Opt(("--filter",), "only those created before, e.g. until=24h", "until=WHEN")

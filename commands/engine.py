@@ -21,7 +21,7 @@ import requests.exceptions
 from docker.utils import parse_repository_tag
 
 from commands.errors import Ambiguous, CommandError, Conflict, EngineError, EngineUnavailable, NotFound
-from commands.models import ContainerInfo, ContainerSpec, Failure, ImageInfo
+from commands.models import ContainerInfo, ContainerSpec, EngineEvent, Failure, ImageInfo
 
 POOL_SIZE = 8
 MAX_LOG_BYTES = 16 * 1024 * 1024
@@ -102,6 +102,20 @@ class Engine:
     def version(self) -> dict[str, Any]:
         with self._translated():
             return dict(self.api.version())
+
+    def events(
+        self, *, since_ns: int | None = None, until_ns: int | None = None, filters: dict[str, list[str]] | None = None
+    ) -> EventStream:
+        """`docker events` from `since_ns` (inclusive, nanoseconds: a float cannot resume exactly) on.
+
+        Without `until_ns` the stream never ends by itself, and ends silently when the daemon restarts:
+        callers reconnect with the last `time_ns` they saw, and `close()` it from another thread to stop.
+        """
+        with self._translated():
+            raw = self.api.events(
+                since=_nano_param(since_ns), until=_nano_param(until_ns), filters=filters or None, decode=True
+            )
+        return EventStream(raw, self.where)
 
     # -- containers -------------------------------------------------------------------------------------
 
@@ -291,6 +305,49 @@ class Engine:
                 if on_message is not None:
                     on_message(message)
         return digest
+
+
+class EventStream:
+    """An open events stream: iterate for `EngineEvent`s; `close()` (any thread) ends the iteration quietly."""
+
+    def __init__(self, raw: Any, where: str) -> None:
+        self._raw = raw
+        self._where = where
+        self._closed = threading.Event()
+
+    def __iter__(self) -> Iterator[EngineEvent]:
+        try:
+            for item in self._raw:
+                yield _engine_event(item)
+        except Exception as err:  # a cut stream surfaces as urllib3, requests or socket errors alike
+            if self._closed.is_set():
+                return
+            raise EngineUnavailable(f"The events stream from the Docker engine at {self._where} broke.") from err
+
+    def close(self) -> None:
+        self._closed.set()
+        self._raw.close()
+
+
+def _engine_event(item: dict[str, Any]) -> EngineEvent:
+    actor = item.get("Actor") or {}
+    return EngineEvent(
+        type=str(item.get("Type", "")),
+        action=str(item.get("Action", "")),
+        id=str(actor.get("ID") or item.get("id", "")),
+        time_ns=int(item.get("timeNano") or int(item.get("time", 0)) * 1_000_000_000),
+        attributes={str(k): str(v) for k, v in (actor.get("Attributes") or {}).items()},
+    )
+
+
+def _nano_param(time_ns: int | None) -> str | None:
+    """The engine's `seconds.nanoseconds` form of a timestamp."""
+    return None if time_ns is None else f"{time_ns // 1_000_000_000}.{time_ns % 1_000_000_000:09d}"
+
+
+def parse_time(text: str) -> datetime:
+    """The engine's RFC 3339 times (nanoseconds and all) as an aware datetime."""
+    return _parse_time(text)
 
 
 def _resolve(ref: str, containers: list[ContainerInfo]) -> ContainerInfo | None:

@@ -75,3 +75,23 @@ class Failure:
 
     target: str
     reason: str
+
+
+@dataclass(frozen=True)
+class EngineEvent:
+    """One event of the engine's stream (`docker events`), with the nanosecond time resuming needs."""
+
+    type: str
+    action: str
+    id: str
+    time_ns: int
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    """The actor's attributes: container labels plus `name`, `image`, and `exitCode` / `signal` where set."""
+
+    @property
+    def name(self) -> str:
+        return self.attributes.get("name", self.id[:12])
+
+    @property
+    def image(self) -> str:
+        return self.attributes.get("image", "")

@@ -45,12 +45,13 @@ class Bed:
 def bed(tmp_path: Path, engine: Engine, docker_client: docker.DockerClient) -> Iterator[Bed]:
     web, client, volume, network = unique("web"), unique("client"), unique("data"), unique("net")
     port = free_port()
-    serve = "mkdir -p /www && echo hi from $GREETING > /www/index.html && exec httpd -f -p 80 -h /www"
+    # `$$` is Compose's escape for a literal `$`: presets substitute `${VAR}` from the environment.
+    serve = "mkdir -p /www && echo hi from $$GREETING > /www/index.html && exec httpd -f -p 80 -h /www"
     # busybox's static wget crashes on name lookups; its nc resolves names through the engine's DNS fine.
     fetch = (
-        "for i in $(seq 100); do"
-        f" out=$(printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 {web} 80) && [ -n \"$out\" ]"
-        ' && echo "$out" | tail -n 1 && exit 0; sleep 0.1; done; exit 1'
+        "for i in $$(seq 100); do"
+        f" out=$$(printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 {web} 80) && [ -n \"$$out\" ]"
+        ' && echo "$$out" | tail -n 1 && exit 0; sleep 0.1; done; exit 1'
     )
     labels = {TEST_LABEL: RUN_ID}
     compose = {

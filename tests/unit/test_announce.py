@@ -21,18 +21,25 @@ class Recorder:
         self.posts.append((text, blocks))
 
 
-def test_a_confirmed_cleanup_is_announced_once_with_who_and_what() -> None:
-    engine = FakeEngine(stored=[container("old"), container("web", "running")])
+def test_a_pull_is_announced_once_with_who_and_what() -> None:
+    poster = Recorder()
+    dispatcher = Dispatcher(cast(Engine, FakeEngine()), Presets.empty(), on_change=Announcer(poster))
+    dispatcher.handle(Invocation("pull busybox", "U2", "C1"))
+    ((text, blocks),) = poster.posts
+    assert text.startswith(":white_check_mark: <@U2> ran `pull busybox`: Pulled busybox")
+    assert "Touched: image busybox" in text
+    assert_within_limits({"text": text, "blocks": blocks})
+
+
+def test_claimed_actions_are_left_to_the_event_watcher() -> None:
+    """stop/restart/rm/cleanup are told by the watcher as their containers go, so not twice."""
+    engine = FakeEngine(stored=[container("old")])
     poster = Recorder()
     dispatcher = Dispatcher(cast(Engine, engine), Presets.empty(), on_change=Announcer(poster))
     proposal = dispatcher.handle(Invocation("cleanup", "U1", "C1"))
     assert isinstance(proposal, Proposal)
-    assert poster.posts == [], "a plan changes nothing, so nothing is announced"
     dispatcher.confirm(proposal.token, Invocation("(confirmation)", "U2", "C1"))
-    ((text, blocks),) = poster.posts
-    assert text.startswith(":white_check_mark: <@U2> ran `confirm: cleanup`: Removed old.")
-    assert "Touched: container old" in text
-    assert_within_limits({"text": text, "blocks": blocks})
+    assert engine.removed and poster.posts == []
 
 
 def test_reads_and_refusals_are_not_announced() -> None:
