@@ -45,6 +45,14 @@ class _Burst:
     sent: float
 
 
+@dataclass
+class _Single:
+    key: str
+    ts: str
+    row: tuple[str, ...]
+    sent: float
+
+
 @dataclass(frozen=True)
 class Summary:
     """How folded messages are shown: the table's headings (each message gives one row)."""
@@ -79,6 +87,7 @@ class ChannelPoster:
         self._posted: dict[str, str] = {}  # key -> ts of its message
         self._last_sent = float("-inf")
         self._burst: _Burst | None = None  # the summary message of the burst going on, if any
+        self._single: _Single | None = None  # the last message sent on its own: a burst may begin with it
         self._closed = False
         self._changed = threading.Condition()
         self._thread = threading.Thread(target=self._run, name=f"channel-{channel}", daemon=True)
@@ -163,21 +172,35 @@ class ChannelPoster:
         text, blocks = item.render()
         if item.update_of is not None:
             self._call(text=text, blocks=blocks, ts=item.update_of)
+            if self._single is not None and self._single.ts == item.update_of:
+                self._single = None  # it has a story of its own now (a restart loop): keep it apart
             return
         ts = self._call(text=text, blocks=blocks)
         if item.key is not None and ts is not None:
             with self._changed:
                 self._posted[item.key] = ts
+        if item.key is not None and item.row is not None and ts is not None:
+            self._single = _Single(item.key, ts, item.row, self._clock())
 
     def _send_summary(self, batch: list[_Item]) -> None:
         """A burst is one message: what arrives while it goes on is added to it rather than posted anew."""
         rows = [item.row for item in batch if item.row is not None]
-        burst = self._open_burst()
+        burst = self._open_burst() or self._opening_single()
         if burst is not None:
             rows = [*burst.rows, *rows]
         text, blocks = self._summary_message(rows)
         ts = self._call(text=text, blocks=blocks, ts=burst.ts) if burst else self._call(text=text, blocks=blocks)
         self._burst = _Burst(ts, rows, self._clock()) if ts else None
+
+    def _opening_single(self) -> _Burst | None:
+        """The message sent alone just before a burst formed: on a loaded host the first of 20 exits can
+        arrive a gather window early, and it belongs to the burst's one message, not a message of its own."""
+        single, self._single = self._single, None
+        if single is None or self._clock() - single.sent >= self._max_wait:
+            return None
+        with self._changed:
+            self._posted.pop(single.key, None)  # its message becomes the summary: never update it as its own
+        return _Burst(single.ts, [single.row], single.sent)
 
     def _open_burst(self) -> _Burst | None:
         """The last summary, while its burst may still be going on (a few gather windows later)."""

@@ -48,3 +48,20 @@ def test_a_keyed_message_is_updated_in_place_and_a_burst_is_one_summary() -> Non
         channel.close()
         assert summary.body["text"] == ":rotating_light: 5 containers need attention:"
         assert "c0\nc1\nc2\nc3\nc4" in str(summary.body["blocks"][1]["text"]["text"])
+
+
+def test_a_burst_takes_in_the_message_sent_just_before_it() -> None:
+    """On a loaded host the first of many exits can arrive a gather window early: still one message."""
+    with FakeSlack() as slack:
+        channel = poster(slack)
+        channel.start()
+        channel.show("early", ("early",), lambda: ("early crashed", []))
+        first = slack.wait_for("chat.postMessage")
+        for n in range(4):
+            channel.show(f"c{n}", (f"c{n}",), lambda: ("never rendered: folded", []))
+        summary = slack.wait_for("chat.update")
+        channel.close()
+        assert first.body["text"] == "early crashed"
+        assert len(slack.calls_to("chat.postMessage")) == 1, "the early message became the summary"
+        assert summary.body["text"] == ":rotating_light: 5 containers need attention:"
+        assert "early\nc0\nc1\nc2\nc3" in str(summary.body["blocks"][1]["text"]["text"])
