@@ -7,6 +7,7 @@ and `run` executes against an `Engine`. Argument metadata rides on the fields as
 
 from __future__ import annotations
 
+import functools
 import typing
 from abc import abstractmethod
 from collections.abc import Callable
@@ -115,8 +116,9 @@ class Command(BaseModel):
         return " ".join(cls.words)
 
     @classmethod
-    def params(cls) -> list[Param]:
-        """Argument metadata in declaration order."""
+    @functools.cache
+    def params(cls) -> tuple[Param, ...]:
+        """Argument metadata in declaration order (read once per class: type hints are slow to resolve)."""
         found = []
         hints = typing.get_type_hints(cls)
         for name, info in cls.model_fields.items():
@@ -125,7 +127,7 @@ class Command(BaseModel):
                 continue
             repeated = typing.get_origin(hints[name]) in (list, tuple)
             found.append(Param(name, spec, repeated, info.is_required()))
-        return found
+        return tuple(found)
 
     @classmethod
     def usage(cls) -> str:

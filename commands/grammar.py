@@ -66,7 +66,9 @@ def bind(cls: type[Command], tokens: list[str]) -> Command:
         raise UsageError(_explain(err, params), cls.usage()) from None
 
 
-def _take_flag(cls: type[Command], params: list[Param], token: str, queue: list[str], values: dict[str, Any]) -> None:
+def _take_flag(
+    cls: type[Command], params: tuple[Param, ...], token: str, queue: list[str], values: dict[str, Any]
+) -> None:
     name, has_inline, inline = token.partition("=")
     param = _find_flag(params, name)
     if param is None and not has_inline and not name.startswith("--") and len(name) > 2:
@@ -91,7 +93,7 @@ def _take_flag(cls: type[Command], params: list[Param], token: str, queue: list[
 
 
 def _take_short_cluster(
-    cls: type[Command], params: list[Param], token: str, queue: list[str], values: dict[str, Any]
+    cls: type[Command], params: tuple[Param, ...], token: str, queue: list[str], values: dict[str, Any]
 ) -> None:
     """`-fv` is `-f -v`; `-n5` is `-n 5`, as in docker's CLI."""
     first = _find_flag(params, token[:2])
@@ -105,7 +107,9 @@ def _take_short_cluster(
         _take_flag(cls, params, f"-{letter}", queue, values)
 
 
-def _take_positionals(cls: type[Command], params: list[Param], positionals: list[str], values: dict[str, Any]) -> None:
+def _take_positionals(
+    cls: type[Command], params: tuple[Param, ...], positionals: list[str], values: dict[str, Any]
+) -> None:
     slots = [p for p in params if isinstance(p.spec, Arg)]
     for slot in slots:
         if not positionals:
@@ -121,7 +125,7 @@ def _take_positionals(cls: type[Command], params: list[Param], positionals: list
         raise UsageError(f"Unexpected argument `{positionals[0]}`.", cls.usage())
 
 
-def _find_flag(params: list[Param], name: str) -> Param | None:
+def _find_flag(params: tuple[Param, ...], name: str) -> Param | None:
     return next((p for p in params if isinstance(p.spec, Opt) and name in p.spec.names), None)
 
 
@@ -136,7 +140,7 @@ def _is_number(token: str) -> bool:
     return token[1:].isdigit()
 
 
-def _explain(err: ValidationError, params: list[Param]) -> str:
+def _explain(err: ValidationError, params: tuple[Param, ...]) -> str:
     """The first validation problem, named by the flag or argument the user typed."""
     first = err.errors()[0]
     field = str(first["loc"][0]) if first["loc"] else ""
