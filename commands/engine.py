@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import docker
 import docker.errors
@@ -136,7 +136,12 @@ class Engine:
     ) -> list[ContainerInfo]:
         """`docker ps` in one request: docker-py's `containers.list` would inspect every container."""
         with self._translated():
-            rows = self.api.containers(all=all, filters=filters or None, limit=limit or -1)
+            pool = self._socket_pool()
+            if pool is None:
+                rows = self.api.containers(all=all, filters=filters or None, limit=limit or -1)
+            else:
+                query = {"all": int(all), "limit": limit or -1} | ({"filters": json.dumps(filters)} if filters else {})
+                rows = self._call(pool, "GET", f"/containers/json?{urlencode(query)}")
         return [_container_info(row) for row in rows]
 
     def find_containers(self, refs: list[str]) -> list[ContainerInfo]:
@@ -200,11 +205,12 @@ class Engine:
         if pool is None:
             return self._each(container_ids, lambda cid: self.api.remove_container(cid, v=volumes, force=force))
         query = f"v={int(volumes)}&force={int(force)}"
-        return self._each(container_ids, lambda cid: self._delete(pool, f"/containers/{quote(cid)}?{query}"))
+        return self._each(container_ids, lambda cid: self._call(pool, "DELETE", f"/containers/{quote(cid)}?{query}"))
 
     def _socket_pool(self) -> UnixHTTPConnectionPool | None:
-        """docker-py's own unix-socket transport without requests on top, for bulk removal: a third less CPU
-        per request, which on 2 cores keeps `cleanup` of hundreds of containers as fast as the CLI."""
+        """docker-py's own unix-socket transport without requests on top, for the hot paths (listing, bulk
+        removal): a third less CPU per request and one read of the body, which on 2 cores is what keeps
+        `ps -a` and `cleanup` of hundreds of containers well ahead of the CLI."""
         if not self.where.startswith("unix://"):
             return None
         with self._lock:
@@ -215,10 +221,11 @@ class Engine:
                 )
             return self._pool
 
-    def _delete(self, pool: UnixHTTPConnectionPool, path: str) -> None:
-        response = pool.urlopen("DELETE", f"/v{self.api.api_version}{path}", retries=False)
+    def _call(self, pool: UnixHTTPConnectionPool, method: str, path: str) -> Any:
+        """One request over the socket pool; the engine's refusals become our errors as in `_translated`."""
+        response = pool.urlopen(method, f"/v{self.api.api_version}{path}", retries=False)
         if response.status < 400:
-            return
+            return json.loads(response.data) if response.data else None
         try:
             message = str(json.loads(response.data)["message"])
         except (ValueError, KeyError, TypeError):
