@@ -15,9 +15,13 @@ from slack_sdk import WebClient
 
 from bot import messages
 from bot.access import Directory, Membership, Policy
-from bot.app import web_client
+from bot.announce import Announcer
+from bot.app import build_app, web_client
 from bot.audit import AuditTrail
+from bot.console import run_console
 from bot.dispatch import Dispatcher
+from bot.notify import channel_poster, start_notifications
+from bot.server import serve_http, serve_socket
 from bot.settings import Settings
 from bot.slack_directory import SlackDirectory
 from commands.engine import Engine
@@ -112,8 +116,6 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     mode = args.mode or ("serve" if settings.has_slack or settings.slack_app_token else "shell")
     if mode == "shell":
-        from bot.console import run_console
-
         return run_console(build_dispatcher(settings), user=f"console:{getpass.getuser()}")
     client = web_client(settings)
     dispatcher = build_dispatcher(settings, build_policy(settings, SlackDirectory(client)))
@@ -129,9 +131,6 @@ def _use_socket(settings: Settings, args: argparse.Namespace) -> bool:
 
 
 def serve(settings: Settings, dispatcher: Dispatcher, client: WebClient, *, socket: bool, port: int) -> int:
-    from bot.app import build_app
-    from bot.server import serve_http, serve_socket
-
     if settings.slack_bot_token is None:
         raise SystemExit(messages.settings_invalid("SLACK_BOT_TOKEN", "required to serve Slack (xoxb-...)"))
     if socket and settings.slack_app_token is None:
@@ -145,9 +144,6 @@ def serve(settings: Settings, dispatcher: Dispatcher, client: WebClient, *, sock
             messages.settings_invalid("SLACK_BOT_TOKEN", f"could not be checked with Slack (auth.test): {err}")
         ) from None
     if settings.chatops_notify_channel:  # the watcher's threads are daemons: they end with the process
-        from bot.announce import Announcer
-        from bot.notify import channel_poster, start_notifications
-
         poster = channel_poster(settings, client)
         start_notifications(settings, dispatcher, poster)
         dispatcher.on_change = Announcer(poster)

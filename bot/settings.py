@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.incidents import DEFAULT_KINDS, KINDS
+
+TOKEN_KINDS = {"slack_bot_token": ("a bot token", "xoxb-"), "slack_app_token": ("an app-level token", "xapp-")}
 
 
 class Settings(BaseSettings):
@@ -47,18 +49,13 @@ class Settings(BaseSettings):
     chatops_ephemeral_reads: bool = False
     chatops_plan_ttl_seconds: int = Field(default=600, ge=10)
 
-    @field_validator("slack_bot_token")
+    @field_validator("slack_bot_token", "slack_app_token")
     @classmethod
-    def _bot_token(cls, token: SecretStr | None) -> SecretStr | None:
-        if token is not None and token.get_secret_value() and not token.get_secret_value().startswith("xoxb-"):
-            raise ValueError("must be a bot token starting with xoxb-")
-        return token or None
-
-    @field_validator("slack_app_token")
-    @classmethod
-    def _app_token(cls, token: SecretStr | None) -> SecretStr | None:
-        if token is not None and token.get_secret_value() and not token.get_secret_value().startswith("xapp-"):
-            raise ValueError("must be an app-level token starting with xapp-")
+    def _token_kind(cls, token: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        """A token pasted into the wrong variable is the usual set-up mistake: say so at start."""
+        kind, prefix = TOKEN_KINDS[str(info.field_name)]
+        if token is not None and token.get_secret_value() and not token.get_secret_value().startswith(prefix):
+            raise ValueError(f"must be {kind} starting with {prefix}")
         return token or None
 
     @field_validator("chatops_notify_events")
