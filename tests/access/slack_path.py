@@ -35,8 +35,8 @@ class SlackPath:
         """Send `/docker text` signed as Slack would; return the first post to its response_url."""
         name = f"cmd{next(_names)}"
         body = slash_command_body(
-            text, user_id=user, channel_id=channel, response_url=self.fake.response_url(name)
-        ).replace(b"user_name=alice", f"user_name={user_name}".encode())
+            text, user_id=user, channel_id=channel, response_url=self.fake.response_url(name), user_name=user_name
+        )
         self._post(body)
         return dict(self.fake.wait_for(f"/response/{name}").body)
 

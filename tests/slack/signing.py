@@ -57,27 +57,10 @@ def slash_command_fields(
     }
 
 
-def slash_command_body(
-    text: str,
-    *,
-    user_id: str,
-    channel_id: str,
-    response_url: str,
-    command: str = "/docker",
-    team_id: str = TEAM_ID,
-    trigger_id: str = TRIGGER_ID,
-) -> bytes:
-    """A slash command's HTTP body, form-encoded (``application/x-www-form-urlencoded``) as Slack posts it."""
-    fields = slash_command_fields(
-        text,
-        user_id=user_id,
-        channel_id=channel_id,
-        response_url=response_url,
-        command=command,
-        team_id=team_id,
-        trigger_id=trigger_id,
-    )
-    return urlencode(fields).encode()
+def slash_command_body(text: str, **fields: Any) -> bytes:
+    """A slash command's HTTP body, form-encoded (``application/x-www-form-urlencoded``) as Slack posts it;
+    ``fields`` are those of `slash_command_fields`."""
+    return urlencode(slash_command_fields(text, **fields)).encode()
 
 
 def interaction_body(payload: dict[str, Any]) -> bytes:
