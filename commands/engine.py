@@ -223,7 +223,9 @@ class Engine:
 
     def _call(self, pool: UnixHTTPConnectionPool, method: str, path: str) -> Any:
         """One request over the socket pool; the engine's refusals become our errors as in `_translated`."""
-        response = pool.urlopen(method, f"/v{self.api.api_version}{path}", retries=False)
+        # One retry: a pooled keep-alive connection can be stale after the daemon restarted (both verbs used
+        # here are idempotent: a removal that already happened answers 404, which counts as done).
+        response = pool.urlopen(method, f"/v{self.api.api_version}{path}", retries=urllib3.Retry(1, redirect=False))
         if response.status < 400:
             return json.loads(response.data) if response.data else None
         try:
