@@ -175,8 +175,9 @@ def test_twenty_exits_at_once_are_one_summary(bed: Bed, tmp_path: Path) -> None:
     assert all(re.search(rf"\n{n} +{re.escape(TEST_IMAGE)} +exited +4\n", table) for n in names), table
     assert re.search(rf"\n{marker} +{re.escape(TEST_IMAGE)} +exited +9```", table), table
     assert_within_limits(summary())
-    posts = bed.slack.calls_to("chat.postMessage")
-    assert len(posts) == 1 and posts[0].body["text"].startswith(":rotating_light:")
+    # One message: posted as the summary, or (on a loaded host, the first exit arriving a little early)
+    # posted for that exit and then turned into the summary; either way every update goes to it.
+    assert len(bed.slack.calls_to("chat.postMessage")) == 1
     assert len({c.body["ts"] for c in bed.slack.calls_to("chat.update")}) == 1
 
 
