@@ -73,7 +73,7 @@ def result_text(result: Result) -> str:
 
 
 def plain(reply: Reply) -> str:
-    """A reply as terminal text (the console, and Slack's notification fallback)."""
+    """A reply as terminal text, for the console."""
     if isinstance(reply, Answer):
         return result_text(reply.result)
     if isinstance(reply, Refusal):

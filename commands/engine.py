@@ -37,18 +37,14 @@ class Engine:
 
     def __init__(self, *, base_url: str | None = None, timeout: int = 60, max_pool_size: int = 16) -> None:
         self._base_url = base_url
+        self.where = base_url or docker.utils.kwargs_from_env().get("base_url") or "unix:///var/run/docker.sock"
+        """The engine address as the docker CLI would name it (read once: listing and removal consult it)."""
         self._timeout = timeout
         self._max_pool_size = max_pool_size
         self._client: docker.DockerClient | None = None
         self._pool: UnixHTTPConnectionPool | None = None
         self._lock = threading.Lock()
 
-    @property
-    def where(self) -> str:
-        """The engine address as the docker CLI would name it."""
-        if self._base_url:
-            return self._base_url
-        return docker.utils.kwargs_from_env().get("base_url") or "unix:///var/run/docker.sock"
 
     @property
     def api(self) -> docker.APIClient:
